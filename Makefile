@@ -1,0 +1,62 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format serve superuser requirements clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Stamp files: reinstall only when the pins change.
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime  ## the development site on SQLite with the clinic's content
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py load_clinic_content
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev  ## the whole suite, with branch coverage
+	$(PY) -m pytest --cov --cov-branch --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Production-like: DEBUG off, collected static files, gunicorn. Plain HTTP unless
+# DJANGO_SECURE_SSL_REDIRECT is set, so it can be opened on http://$(HOST):$(PORT).
+serve: export DJANGO_SECURE_SSL_REDIRECT ?= 0
+serve: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))")
+serve: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_clinic_content
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(VENV)/bin/gunicorn genoma.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+superuser: $(VENV)/.runtime  ## create an admin account interactively
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py createsuperuser
+
+requirements: | $(PY)  ## re-pin requirements*.txt from requirements*.in
+	$(PIP) install --quiet pip-tools
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	{ echo "-r requirements.txt"; $(PIP_COMPILE) --output-file - requirements-dev.in; } > requirements-dev.txt.new
+	mv requirements-dev.txt.new requirements-dev.txt
+
+clean:
+	rm -rf $(VENV) staticfiles .coverage htmlcov .pytest_cache .ruff_cache
