@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_ckeditor_5",
     "articles",
     "consultations",
@@ -81,6 +82,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.media",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -152,11 +154,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+
+# The privacy notice's version, stored with each consent; change it when the notice changes.
+PRIVACY_NOTICE_VERSION = "2026-11-22"
 
 # Email: console in development; SMTP settings from the environment otherwise.
 EMAIL_BACKEND = os.environ.get(
@@ -215,8 +221,10 @@ LOGGING = {
     },
 }
 
-# Rich text editor (django-ckeditor-5): no source editing, no HTML embed.
-CKEDITOR_5_FILE_STORAGE = "django.core.files.storage.FileSystemStorage"
+# Rich text editor (django-ckeditor-5): no source editing, no HTML embed. Images go
+# through the site's own upload view (verified, re-encoded, renamed at random).
+CK_EDITOR_5_UPLOAD_FILE_VIEW_NAME = "articles:editor_image_upload"
+CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 CKEDITOR_5_CONFIGS = {
     "default": {
         "toolbar": {

@@ -2,13 +2,18 @@
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from articles.models import Article, Condition, Treatment
+
 logger = logging.getLogger(__name__)
+HOME_ARTICLES = 3
 
 
 @never_cache
@@ -25,5 +30,33 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@require_safe
 def home(request):
-    return render(request, "home.html")
+    return render(
+        request,
+        "home.html",
+        {
+            "articles": Article.objects.published().for_list()[:HOME_ARTICLES],
+            "conditions": Condition.objects.only("name", "slug", "summary"),
+            "treatments": Treatment.objects.only("name", "slug", "summary", "evidence_status"),
+        },
+    )
+
+
+@require_safe
+def privacy(request):
+    return render(
+        request, "privacy.html", {"privacy_notice_version": settings.PRIVACY_NOTICE_VERSION}
+    )
+
+
+@require_safe
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('articles:editor_image_upload')}",
+        f"Sitemap: {sitemap_url}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,31 @@
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("Genoma Health articles")
+    subtitle = _("The clinic's articles on bone health and regenerative medicine.")
+    link = reverse_lazy("articles:article_list")
+
+    def items(self):
+        return Article.objects.published().order_by("-publish_at")[:20]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.standfirst
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.author_name

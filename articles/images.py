@@ -1,0 +1,122 @@
+"""Image uploads: verified with Pillow, re-encoded without metadata, renamed at random.
+
+Every image that reaches storage (an editor upload, a hero image) goes through
+`clean_uploaded_image`; hero images also get resized renditions for `srcset`.
+"""
+
+import io
+import uuid
+import warnings
+from pathlib import PurePosixPath
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # 40 megapixels: far above any camera photo staff would use
+MIN_SIDE = 16
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+RENDITION_WIDTHS = (480, 960, 1600)
+
+
+def clean_uploaded_image(uploaded, folder):
+    """Return a ContentFile of the re-encoded image under a random name in `folder`.
+
+    Raises ValidationError with a message for staff when the file is not an
+    acceptable image (not an image, wrong format, too large, a decompression bomb).
+    """
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("The image is larger than 10 MB. Please upload a smaller file."))
+    uploaded.seek(0)
+    data = uploaded.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("The image is larger than 10 MB. Please upload a smaller file."))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                image_format = probe.format
+                width, height = probe.size
+                if image_format not in ALLOWED_FORMATS:
+                    raise ValidationError(_("Upload a JPEG, PNG or WebP image."))
+                if width * height > MAX_PIXELS:
+                    raise ValidationError(
+                        _("The image has too many pixels (at most 40 megapixels).")
+                    )
+                if min(width, height) < MIN_SIDE:
+                    raise ValidationError(_("The image is too small."))
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                encoded = _encode(image, image_format)
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(_("The image has too many pixels (at most 40 megapixels).")) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ValidationError(_("The file is not a valid image.")) from exc
+    name = f"{folder.rstrip('/')}/{uuid.uuid4().hex}.{ALLOWED_FORMATS[image_format]}"
+    cleaned = ContentFile(encoded, name=name)
+    cleaned.already_cleaned = True
+    return cleaned
+
+
+def _encode(image, image_format):
+    """Re-encode pixels only: EXIF, GPS, ICC comments and any trailing payload are dropped."""
+    buffer = io.BytesIO()
+    if image_format == "JPEG":
+        image.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
+    elif image_format == "PNG":
+        if image.mode not in {"RGB", "RGBA", "L", "LA", "P"}:
+            image = image.convert("RGBA")
+        image.save(buffer, "PNG", optimize=True)
+    else:
+        if image.mode not in {"RGB", "RGBA"}:
+            image = image.convert("RGBA")
+        image.save(buffer, "WEBP", quality=82)
+    return buffer.getvalue()
+
+
+def make_renditions(name, storage=default_storage):
+    """Write WebP and JPEG renditions of the stored image `name`; return their descriptions."""
+    stem = PurePosixPath(name)
+    folder = stem.parent / "renditions"
+    renditions = []
+    with storage.open(name, "rb") as source, Image.open(source) as image:
+        image.load()
+        flat = image.convert("RGB")
+        widths = [w for w in RENDITION_WIDTHS if w < flat.width] + [
+            min(flat.width, RENDITION_WIDTHS[-1])
+        ]
+        for width in widths:
+            height = round(flat.height * width / flat.width)
+            resized = flat.resize((width, height), Image.Resampling.LANCZOS)
+            entry = {"width": width, "height": height}
+            for fmt, ext in (("WEBP", "webp"), ("JPEG", "jpg")):
+                buffer = io.BytesIO()
+                resized.save(buffer, fmt, quality=80, optimize=fmt == "JPEG")
+                stored = storage.save(
+                    str(folder / f"{stem.stem}-{width}.{ext}"), ContentFile(buffer.getvalue())
+                )
+                entry[ext] = stored
+            renditions.append(entry)
+    return {"source": name, "sizes": renditions}
+
+
+def refresh_hero_renditions(article):
+    """Clean a newly uploaded hero image; rebuild renditions when the image changed."""
+    field_file = article.hero_image
+    if field_file and not getattr(field_file, "_committed", True):
+        upload = field_file.file
+        if not getattr(upload, "already_cleaned", False):
+            upload = clean_uploaded_image(upload, "articles/hero")
+        field_file.save(PurePosixPath(upload.name).name, upload, save=False)
+    if not field_file:
+        article.hero_renditions = {}
+    elif (article.hero_renditions or {}).get("source") != field_file.name:
+        article.hero_renditions = make_renditions(field_file.name, field_file.storage)

@@ -1,0 +1,600 @@
+"""The clinic's medical content, stored as structured records.
+
+Articles are ordered sections around shared records: a risk factor edited once
+shows on the article and on its condition page alike.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.richtext import RichTextField
+
+T_SCORE_LIMIT = Decimal("10")  # |T| beyond this is not a plausible DEXA reading
+
+
+class SeededModel(models.Model):
+    """A row the content loader may have written.
+
+    `seed_fingerprint` is the hash of the loaded values; when the row's current
+    values no longer match it, staff edited the row and the loader leaves it alone.
+    """
+
+    seed_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AutoOrdered(models.Model):
+    """A row ordered within its parent; a blank order puts it last."""
+
+    parent_field = None  # the name of the foreign key to the parent
+    order = models.PositiveIntegerField(
+        _("order"), blank=True, help_text=_("Blank: after the others.")
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.order is None:
+            parent_id = getattr(self, f"{self.parent_field}_id")
+            siblings = type(self)._default_manager.filter(**{f"{self.parent_field}_id": parent_id})
+            self.order = (siblings.aggregate(models.Max("order"))["order__max"] or 0) + 1
+        super().save(*args, **kwargs)
+
+
+class OrderedRow(AutoOrdered, SeededModel):
+    """A short named statement shown in a list (a risk factor, a therapy step…)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(AutoOrdered.Meta):
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+
+class ConditionQuerySet(models.QuerySet):
+    def for_detail(self):
+        """Conditions with everything their page shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            Prefetch("risk_factors", to_attr="risk_factor_list"),
+            Prefetch("symptoms", to_attr="symptom_list"),
+            Prefetch(
+                "condition_treatments",
+                queryset=ConditionTreatment.objects.select_related("treatment"),
+                to_attr="treatment_list",
+            ),
+            Prefetch(
+                "articles",
+                queryset=Article.objects.published().order_by("-publish_at"),
+                to_attr="published_articles",
+            ),
+        )
+
+
+class Condition(SeededModel):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.TextField(
+        _("summary"), max_length=400, help_text=_("One or two plain sentences for lists.")
+    )
+    overview = RichTextField(_("overview"))
+    diagnosis = RichTextField(
+        _("diagnosis"), blank=True, help_text=_("How the condition is diagnosed.")
+    )
+    icd10_code = models.CharField(_("ICD-10 code"), max_length=10, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:condition_detail", kwargs={"slug": self.slug})
+
+
+class RiskFactor(OrderedRow):
+    parent_field = "condition"
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="risk_factors")
+
+    class Meta(OrderedRow.Meta):
+        verbose_name = _("risk factor")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "order"], name="riskfactor_unique_order_per_condition"
+            ),
+            models.UniqueConstraint(
+                fields=["condition", "name"], name="riskfactor_unique_name_per_condition"
+            ),
+        ]
+
+
+class Symptom(OrderedRow):
+    parent_field = "condition"
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="symptoms")
+
+    class Meta(OrderedRow.Meta):
+        verbose_name = _("symptom")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "order"], name="symptom_unique_order_per_condition"
+            ),
+            models.UniqueConstraint(
+                fields=["condition", "name"], name="symptom_unique_name_per_condition"
+            ),
+        ]
+
+
+class TScoreBand(SeededModel):
+    """One band of the DEXA T-score scale; the interpreter reads its thresholds from here."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="t_score_bands",
+        help_text=_("The condition this band indicates; blank for normal bone density."),
+    )
+    lower_bound = models.DecimalField(
+        _("lower bound"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    lower_inclusive = models.BooleanField(_("lower bound included"), default=False)
+    upper_bound = models.DecimalField(
+        _("upper bound"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    upper_inclusive = models.BooleanField(_("upper bound included"), default=False)
+    explanation = models.TextField(_("explanation"))
+    order = models.PositiveIntegerField(_("order"), unique=True)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("T-score band")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lower_bound__isnull=True)
+                | Q(upper_bound__isnull=True)
+                | Q(lower_bound__lt=models.F("upper_bound")),
+                name="tscoreband_lower_below_upper",
+            ),
+            models.CheckConstraint(
+                condition=Q(lower_bound__isnull=False) | Q(upper_bound__isnull=False),
+                name="tscoreband_has_a_bound",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.range_label})"
+
+    def clean(self):
+        if self.lower_bound is None and self.upper_bound is None:
+            raise ValidationError(_("Give a lower bound, an upper bound or both."))
+        if (
+            self.lower_bound is not None
+            and self.upper_bound is not None
+            and self.lower_bound >= self.upper_bound
+        ):
+            raise ValidationError(
+                {"upper_bound": _("The upper bound must be above the lower bound.")}
+            )
+
+    def contains(self, value):
+        if self.lower_bound is not None and (
+            value < self.lower_bound or (value == self.lower_bound and not self.lower_inclusive)
+        ):
+            return False
+        return not (
+            self.upper_bound is not None
+            and (
+                value > self.upper_bound or (value == self.upper_bound and not self.upper_inclusive)
+            )
+        )
+
+    @property
+    def range_label(self):
+        if self.lower_bound is None:
+            sign = "≤" if self.upper_inclusive else "<"
+            return f"T {sign} {self.upper_bound}"
+        if self.upper_bound is None:
+            sign = "≥" if self.lower_inclusive else ">"
+            return f"T {sign} {self.lower_bound}"
+        return _("between %(upper)s and %(lower)s") % {
+            "upper": self.upper_bound,
+            "lower": self.lower_bound,
+        }
+
+
+class Treatment(SeededModel):
+    class Kind(models.TextChoices):
+        MEDICATION = "medication", _("Medication")
+        SUPPLEMENT = "supplement", _("Supplement")
+        LIFESTYLE = "lifestyle", _("Lifestyle")
+        REGENERATIVE = "regenerative", _("Regenerative therapy")
+
+    class Evidence(models.TextChoices):
+        ESTABLISHED = "established", _("Established treatment")
+        EXPERIMENTAL = "experimental", _("Experimental")
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    slug = models.SlugField(_("slug"), max_length=160, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    evidence_status = models.CharField(
+        _("evidence status"), max_length=20, choices=Evidence.choices, db_index=True
+    )
+    summary = models.TextField(_("summary"), max_length=400)
+    description = RichTextField(_("how it works"), blank=True)
+    regulatory_note = models.TextField(
+        _("regulatory note"),
+        blank=True,
+        help_text=_("Where the therapy stands: approval, trials, availability."),
+    )
+    conditions = models.ManyToManyField(
+        Condition, through="ConditionTreatment", related_name="treatments", blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:treatment_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_experimental(self):
+        return self.evidence_status == self.Evidence.EXPERIMENTAL
+
+
+class ConditionTreatment(AutoOrdered, SeededModel):
+    """A treatment as used for one condition, in that condition's words."""
+
+    parent_field = "condition"
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="condition_treatments"
+    )
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.CASCADE, related_name="condition_treatments"
+    )
+    label = models.CharField(
+        _("label"), max_length=160, blank=True, help_text=_("Blank: the treatment's name.")
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(AutoOrdered.Meta):
+        verbose_name = _("treatment for a condition")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "treatment"], name="conditiontreatment_unique_pair"
+            ),
+            models.UniqueConstraint(
+                fields=["condition", "order"], name="conditiontreatment_unique_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.treatment} — {self.condition}"
+
+    @property
+    def name(self):
+        return self.label or self.treatment.name
+
+
+class TreatmentPoint(OrderedRow):
+    """A step, benefit, mechanism, consideration or reported outcome of a treatment."""
+
+    class Kind(models.TextChoices):
+        STEPS = "steps", _("Step")
+        BENEFITS = "benefits", _("Benefit")
+        MECHANISMS = "mechanisms", _("Mechanism")
+        CONSIDERATIONS = "considerations", _("Consideration")
+        OUTCOMES = "outcomes", _("Reported outcome")
+
+    parent_field = "treatment"
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="points")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Only for this condition; blank: true of the treatment in general."),
+    )
+
+    class Meta(OrderedRow.Meta):
+        verbose_name = _("treatment point")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["treatment", "order"], name="treatmentpoint_unique_order"
+            ),
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles the public may read: published, and their publish time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def for_list(self):
+        return self.only(
+            "title", "slug", "standfirst", "publish_at", "hero_image", "hero_alt", "hero_renditions"
+        )
+
+    def for_detail(self):
+        """Articles with their sections and every record the sections render."""
+        sections = ArticleSection.objects.select_related("condition", "treatment").prefetch_related(
+            Prefetch("condition__risk_factors", to_attr="risk_factor_list"),
+            Prefetch("condition__symptoms", to_attr="symptom_list"),
+            Prefetch(
+                "condition__condition_treatments",
+                queryset=ConditionTreatment.objects.select_related("treatment"),
+                to_attr="treatment_list",
+            ),
+            Prefetch("treatment__points", to_attr="point_list"),
+        )
+        return self.prefetch_related(
+            Prefetch("sections", queryset=sections, to_attr="section_list"),
+            Prefetch("references", to_attr="reference_list"),
+            Prefetch("conditions", to_attr="condition_list"),
+            Prefetch("treatments", to_attr="treatment_list"),
+        )
+
+    def review_overdue(self):
+        return self.filter(next_review_due__lt=timezone.localdate())
+
+
+class Article(SeededModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    standfirst = models.TextField(
+        _("standfirst"), max_length=600, help_text=_("The short introduction under the title.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    publish_at = models.DateTimeField(
+        _("publish time"),
+        default=timezone.now,
+        help_text=_("A future time schedules the article: it stays hidden until then."),
+    )
+    author_name = models.CharField(_("author"), max_length=120, default="Genoma Health")
+    reviewer_name = models.CharField(_("medical reviewer"), max_length=120, blank=True)
+    reviewer_credentials = models.CharField(
+        _("reviewer credentials"), max_length=160, blank=True, help_text=_("For example: MD, FRCP")
+    )
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+    hero_image = models.ImageField(_("hero image"), upload_to="articles/hero/", blank=True)
+    hero_alt = models.CharField(
+        _("hero image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it. Required with an image."),
+    )
+    hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=160,
+        validators=[MaxLengthValidator(160)],
+        help_text=_("At most 160 characters, shown by search engines."),
+    )
+    conditions = models.ManyToManyField(Condition, related_name="articles", blank=True)
+    treatments = models.ManyToManyField(Treatment, related_name="articles", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at"]
+        indexes = [models.Index(fields=["status", "publish_at"], name="article_published_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hero_image="") | ~Q(hero_alt=""), name="article_hero_needs_alt"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("meta_description"), 160),
+                name="article_meta_description_max_160",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_reviewed__isnull=True)
+                | Q(next_review_due__isnull=True)
+                | Q(next_review_due__gte=models.F("last_reviewed")),
+                name="article_review_due_after_review",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        from articles.images import refresh_hero_renditions
+
+        refresh_hero_renditions(self)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError(
+                {"hero_alt": _("Describe the image for readers who cannot see it.")}
+            )
+        if (
+            self.last_reviewed
+            and self.next_review_due
+            and self.next_review_due < self.last_reviewed
+        ):
+            raise ValidationError(
+                {"next_review_due": _("The next review cannot come before the last one.")}
+            )
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    @property
+    def awaiting_medical_review(self):
+        return not self.reviewer_name
+
+    @property
+    def hero_sizes(self):
+        return (self.hero_renditions or {}).get("sizes", [])
+
+    @property
+    def hero_fallback(self):
+        """The largest rendition: its size goes in the img tag's width and height."""
+        sizes = self.hero_sizes
+        return sizes[-1] if sizes else None
+
+
+class ArticleReference(AutoOrdered):
+    parent_field = "article"
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
+    citation = models.TextField(_("citation"))
+    url = models.URLField(_("URL"), blank=True, max_length=500)
+    doi = models.CharField(_("DOI"), max_length=200, blank=True)
+
+    class Meta(AutoOrdered.Meta):
+        verbose_name = _("reference")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "order"], name="reference_unique_order"),
+        ]
+
+    def __str__(self):
+        return self.citation[:80]
+
+    @property
+    def link(self):
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return self.url
+
+
+class ArticleSection(AutoOrdered, SeededModel):
+    """Rich text, or a block that renders structured records under its own heading."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Rich text")
+        RISK_FACTORS = "risk_factors", _("Condition: risk factors")
+        SYMPTOMS = "symptoms", _("Condition: symptoms")
+        CONDITION_TREATMENTS = "condition_treatments", _("Condition: established treatments")
+        STEPS = "steps", _("Treatment: steps")
+        BENEFITS = "benefits", _("Treatment: benefits")
+        MECHANISMS = "mechanisms", _("Treatment: mechanisms")
+        CONSIDERATIONS = "considerations", _("Treatment: considerations")
+        OUTCOMES = "outcomes", _("Treatment: reported outcomes")
+
+    CONDITION_KINDS = (Kind.RISK_FACTORS, Kind.SYMPTOMS, Kind.CONDITION_TREATMENTS)
+    TREATMENT_KINDS = (
+        Kind.STEPS,
+        Kind.BENEFITS,
+        Kind.MECHANISMS,
+        Kind.CONSIDERATIONS,
+        Kind.OUTCOMES,
+    )
+
+    parent_field = "article"
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.TEXT)
+    heading = models.CharField(_("heading"), max_length=200, blank=True)
+    body = RichTextField(
+        _("text"), blank=True, help_text=_("The section's text; for a block, its introduction.")
+    )
+    condition = models.ForeignKey(
+        Condition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(AutoOrdered.Meta):
+        verbose_name = _("section")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "order"], name="section_unique_order"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["risk_factors", "symptoms", "condition_treatments"])
+                | Q(condition__isnull=False),
+                name="section_condition_block_has_condition",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    kind__in=["steps", "benefits", "mechanisms", "considerations", "outcomes"]
+                )
+                | Q(treatment__isnull=False),
+                name="section_treatment_block_has_treatment",
+            ),
+        ]
+
+    def __str__(self):
+        return self.heading or f"{self.get_kind_display()} #{self.order}"
+
+    def clean(self):
+        if self.kind in self.CONDITION_KINDS and not self.condition_id:
+            raise ValidationError({"condition": _("Choose the condition whose rows to show.")})
+        if self.kind in self.TREATMENT_KINDS and not self.treatment_id:
+            raise ValidationError({"treatment": _("Choose the treatment whose rows to show.")})
+
+    @property
+    def rows(self):
+        """The structured records this block shows (from prefetched lists when present)."""
+        if self.kind == self.Kind.RISK_FACTORS:
+            return _prefetched(self.condition, "risk_factor_list", "risk_factors")
+        if self.kind == self.Kind.SYMPTOMS:
+            return _prefetched(self.condition, "symptom_list", "symptoms")
+        if self.kind == self.Kind.CONDITION_TREATMENTS:
+            # The conventional care for the condition; therapies under study have their own blocks.
+            rows = _prefetched(self.condition, "treatment_list", "condition_treatments")
+            return [row for row in rows if not row.treatment.is_experimental]
+        if self.kind in self.TREATMENT_KINDS:
+            points = _prefetched(self.treatment, "point_list", "points")
+            return [
+                point
+                for point in points
+                if point.kind == self.kind and point.condition_id == self.condition_id
+            ]
+        return []
+
+    @property
+    def is_numbered(self):
+        return self.kind == self.Kind.STEPS
+
+    @property
+    def links_treatments(self):
+        return self.kind == self.Kind.CONDITION_TREATMENTS
+
+
+def _prefetched(instance, attr, related_name):
+    if hasattr(instance, attr):
+        return getattr(instance, attr)
+    return list(getattr(instance, related_name).all())

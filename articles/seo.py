@@ -1,0 +1,97 @@
+"""Structured data (schema.org JSON-LD) generated from the models."""
+
+from django.utils.html import strip_tags
+
+
+def _absolute(request, path):
+    return request.build_absolute_uri(path)
+
+
+def _condition_ref(request, condition):
+    return {
+        "@type": "MedicalCondition",
+        "name": condition.name,
+        "url": _absolute(request, condition.get_absolute_url()),
+    }
+
+
+def article_json_ld(request, article):
+    """A MedicalWebPage: what it is about, when it was last reviewed and by whom."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": article.title,
+        "headline": article.title,
+        "description": article.meta_description,
+        "url": _absolute(request, article.get_absolute_url()),
+        "datePublished": article.publish_at.isoformat(),
+        "dateModified": article.updated_at.isoformat(),
+        "author": {"@type": "Organization", "name": article.author_name},
+        "publisher": {"@type": "MedicalOrganization", "name": "Genoma Health"},
+        "about": [_condition_ref(request, c) for c in article.condition_list]
+        + [
+            {
+                "@type": "MedicalTherapy",
+                "name": t.name,
+                "url": _absolute(request, t.get_absolute_url()),
+            }
+            for t in article.treatment_list
+        ],
+    }
+    if article.last_reviewed:
+        data["lastReviewed"] = article.last_reviewed.isoformat()
+    if article.reviewer_name:
+        data["reviewedBy"] = {
+            "@type": "Person",
+            "name": article.reviewer_name,
+            "jobTitle": article.reviewer_credentials,
+        }
+    if article.hero_fallback:
+        data["image"] = _absolute(
+            request, article.hero_image.storage.url(article.hero_fallback["jpg"])
+        )
+    return data
+
+
+def condition_json_ld(request, condition):
+    """A MedicalCondition with its symptoms, risk factors and possible treatments."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalCondition",
+        "name": condition.name,
+        "description": condition.summary,
+        "url": _absolute(request, condition.get_absolute_url()),
+        "code": (
+            {"@type": "MedicalCode", "code": condition.icd10_code, "codingSystem": "ICD-10"}
+            if condition.icd10_code
+            else None
+        ),
+        "signOrSymptom": [
+            {"@type": "MedicalSymptom", "name": s.name, "description": s.description}
+            for s in condition.symptom_list
+        ],
+        "riskFactor": [
+            {"@type": "MedicalRiskFactor", "name": r.name, "description": r.description}
+            for r in condition.risk_factor_list
+        ],
+        "possibleTreatment": [
+            {
+                "@type": "MedicalTherapy",
+                "name": ct.treatment.name,
+                "url": _absolute(request, ct.treatment.get_absolute_url()),
+            }
+            for ct in condition.treatment_list
+        ],
+    }
+
+
+def treatment_json_ld(request, treatment):
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalTherapy",
+        "name": treatment.name,
+        "description": treatment.summary or strip_tags(treatment.description),
+        "url": _absolute(request, treatment.get_absolute_url()),
+        "medicineSystem": "WesternConventional",
+        "study": treatment.regulatory_note or None,
+    }
