@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Medical content"
+
+    def ready(self):
+        from articles.roles import sync_staff_groups
+
+        post_migrate.connect(sync_staff_groups, dispatch_uid="articles.sync_staff_groups")

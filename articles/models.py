@@ -211,16 +211,12 @@ class TScoreBand(SeededModel):
 
     @property
     def range_label(self):
+        lower, upper = _plain_number(self.lower_bound), _plain_number(self.upper_bound)
         if self.lower_bound is None:
-            sign = "≤" if self.upper_inclusive else "<"
-            return f"T {sign} {self.upper_bound}"
+            return f"T {'≤' if self.upper_inclusive else '<'} {upper}"
         if self.upper_bound is None:
-            sign = "≥" if self.lower_inclusive else ">"
-            return f"T {sign} {self.lower_bound}"
-        return _("between %(upper)s and %(lower)s") % {
-            "upper": self.upper_bound,
-            "lower": self.lower_bound,
-        }
+            return f"T {'≥' if self.lower_inclusive else '>'} {lower}"
+        return _("between %(upper)s and %(lower)s") % {"upper": upper, "lower": lower}
 
 
 class Treatment(SeededModel):
@@ -592,6 +588,14 @@ class ArticleSection(AutoOrdered, SeededModel):
     @property
     def links_treatments(self):
         return self.kind == self.Kind.CONDITION_TREATMENTS
+
+
+def _plain_number(value):
+    """-2.50 → "-2.5", -1.00 → "-1": thresholds as people write them."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _prefetched(instance, attr, related_name):

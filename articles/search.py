@@ -60,8 +60,8 @@ def _ranked(queryset, fields, query):
     )
     search_query = SearchQuery(query, search_type="websearch", config="english")
     return (
-        queryset.annotate(rank=SearchRank(vector, search_query))
-        .filter(rank__gt=0)
+        queryset.annotate(document=vector, rank=SearchRank(vector, search_query))
+        .filter(document=search_query)
         .order_by("-rank", "pk")
     )
 

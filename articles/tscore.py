@@ -37,7 +37,7 @@ def parse_t_score(raw):
             )
             % {"limit": T_SCORE_LIMIT}
         )
-    return value.quantize(Decimal("0.01")).normalize() if value == value.to_integral() else value
+    return value
 
 
 def interpret_t_score(raw, bands):

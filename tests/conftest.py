@@ -1,5 +1,7 @@
 """Fixtures shared by the whole suite."""
 
+import io
+
 import pytest
 
 
@@ -20,3 +22,45 @@ def _test_settings(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def clinic_content(db):
+    """The clinic's three posts, loaded as `make run` loads them."""
+    from django.core.management import call_command
+
+    call_command("load_clinic_content", stdout=io.StringIO())
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username="editor", password="editor-password-123", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def clinic_staff(db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username="clinician", password="clinic-password-123", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Clinic staff"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def clinic_staff_client(client, clinic_staff):
+    client.force_login(clinic_staff)
+    return client

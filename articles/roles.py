@@ -1,0 +1,21 @@
+"""The staff groups, kept in step with the models after every migrate.
+
+Editors edit the medical content and never see patient data; clinic staff work
+on consultation requests and may read the content.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+EDITORS = "Editors"
+CLINIC_STAFF = "Clinic staff"
+
+
+def sync_staff_groups(**kwargs):
+    editors, _ = Group.objects.get_or_create(name=EDITORS)
+    clinic_staff, _ = Group.objects.get_or_create(name=CLINIC_STAFF)
+    content = Permission.objects.filter(content_type__app_label="articles")
+    editors.permissions.set(content)
+    clinic_staff.permissions.set(
+        list(content.filter(codename__startswith="view_"))
+        + list(Permission.objects.filter(content_type__app_label="consultations"))
+    )

@@ -1,0 +1,141 @@
+"""The content model: publishing rules and the invariants the database guards."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
+from model_bakery import baker
+
+from articles.models import Article, ArticleSection, RiskFactor, TreatmentPoint, TScoreBand
+from tests.articles.factories import make_article, make_condition, make_section, make_treatment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_excludes_drafts_and_scheduled_articles():
+    public = make_article(slug="public")
+    make_article(slug="draft", status=Article.Status.DRAFT)
+    make_article(slug="scheduled", publish_at=timezone.now() + timedelta(hours=1))
+    assert list(Article.objects.published()) == [public]
+
+
+def test_slugs_are_unique():
+    make_article(slug="same")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_article(slug="same")
+
+
+def test_order_is_unique_within_a_parent_and_blank_order_goes_last():
+    condition = make_condition()
+    first = RiskFactor.objects.create(condition=condition, name="Age")
+    second = RiskFactor.objects.create(condition=condition, name="Genetics")
+    assert (first.order, second.order) == (1, 2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RiskFactor.objects.create(condition=condition, name="Diet", order=1)
+    other = make_condition(name="Osteoporosis", slug="osteoporosis")
+    assert RiskFactor.objects.create(condition=other, name="Age", order=1).order == 1
+
+
+def test_risk_factor_names_are_unique_per_condition():
+    condition = make_condition()
+    RiskFactor.objects.create(condition=condition, name="Age")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RiskFactor.objects.create(condition=condition, name="Age")
+
+
+def test_band_lower_bound_must_be_below_upper_bound_in_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TScoreBand.objects.create(
+            name="Wrong", lower_bound=Decimal("-1"), upper_bound=Decimal("-2.5"), order=1
+        )
+
+
+def test_band_clean_explains_a_reversed_range():
+    band = TScoreBand(name="Wrong", lower_bound=Decimal("-1"), upper_bound=Decimal("-2.5"), order=1)
+    with pytest.raises(ValidationError, match="upper bound must be above"):
+        band.full_clean()
+
+
+def test_band_needs_at_least_one_bound():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TScoreBand.objects.create(name="Nothing", order=1)
+
+
+@pytest.mark.parametrize(
+    ("value", "inside"),
+    [("-1", False), ("-1.01", True), ("-2.49", True), ("-2.5", False), ("-2.51", False)],
+)
+def test_band_bounds_respect_inclusivity(value, inside):
+    band = TScoreBand(
+        name="Osteopenia",
+        lower_bound=Decimal("-2.5"),
+        lower_inclusive=False,
+        upper_bound=Decimal("-1"),
+        upper_inclusive=False,
+        order=1,
+    )
+    assert band.contains(Decimal(value)) is inside
+
+
+def test_meta_description_longer_than_160_characters_is_refused_by_the_database():
+    # SQLite checks the constraint; PostgreSQL already refuses the varchar(160) overflow.
+    with pytest.raises((IntegrityError, DataError)), transaction.atomic():
+        make_article(meta_description="x" * 161)
+
+
+def test_hero_image_needs_alt_text_in_the_database():
+    article = make_article()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(hero_image="articles/hero/x.jpg", hero_alt="")
+
+
+def test_next_review_cannot_precede_last_review():
+    article = make_article(last_reviewed=date(2026, 1, 1))
+    article.next_review_due = date(2025, 1, 1)
+    with pytest.raises(ValidationError, match="next review"):
+        article.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        article.save()
+
+
+def test_a_condition_block_needs_its_condition():
+    article = make_article()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_section(article, kind=ArticleSection.Kind.RISK_FACTORS, condition=None)
+
+
+def test_a_treatment_block_needs_its_treatment():
+    article = make_article()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_section(article, kind=ArticleSection.Kind.STEPS, treatment=None)
+
+
+def test_section_order_is_unique_within_an_article():
+    article = make_article()
+    make_section(article, order=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_section(article, order=1)
+
+
+def test_treatment_block_rows_follow_kind_and_condition():
+    condition = make_condition()
+    treatment = make_treatment(name="MSC", slug="msc")
+    general = baker.make(TreatmentPoint, treatment=treatment, kind="steps", name="Harvest")
+    for_condition = baker.make(
+        TreatmentPoint, treatment=treatment, kind="benefits", name="Denser", condition=condition
+    )
+    baker.make(TreatmentPoint, treatment=treatment, kind="benefits", name="General benefit")
+    article = make_article()
+    steps = make_section(article, kind="steps", treatment=treatment)
+    benefits = make_section(article, kind="benefits", treatment=treatment, condition=condition)
+    assert steps.rows == [general]
+    assert benefits.rows == [for_condition]
+
+
+def test_every_public_model_has_a_namespaced_absolute_url():
+    assert make_condition().get_absolute_url() == "/conditions/osteopenia/"
+    assert make_treatment(name="X", slug="x").get_absolute_url() == "/treatments/x/"
+    assert make_article(slug="a").get_absolute_url() == "/articles/a/"

@@ -1,0 +1,346 @@
+"""Public pages: what visitors see, what the public may not see, and the query budgets."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from model_bakery import baker
+
+from articles.models import Article, ArticleSection, ConditionTreatment, TreatmentPoint
+from tests.articles.factories import make_article, make_condition, make_section, make_treatment
+
+pytestmark = pytest.mark.django_db
+
+OSTEOPOROSIS_POST = "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/"
+
+
+def html(response):
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def json_ld_blocks(page):
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return [json.loads(block) for block in blocks]
+
+
+def test_home_shows_articles_conditions_and_the_call_to_book(client, clinic_content):
+    page = html(client.get("/"))
+    assert "Osteoporosis and Stem Cell Therapy" in page
+    assert 'href="/conditions/osteopenia/"' in page
+    assert 'href="/consultation/"' in page
+
+
+def test_article_page_shows_sections_blocks_review_state_and_call_to_action(client, clinic_content):
+    page = html(client.get(OSTEOPOROSIS_POST))
+    assert "<h1>Osteoporosis and Stem Cell Therapy: A New Approach to Bone Health</h1>" in page
+    assert '<ol class="rows rows-steps">' in page  # therapy steps as a numbered sequence
+    assert "<strong>Stem Cell Harvesting</strong>:" in page
+    assert "Awaiting medical review" in page
+    assert "not medical advice" in page
+    assert 'href="/consultation/?condition=osteoporosis&amp;article=osteoporosis-and' in page
+    assert '<link rel="canonical" href="http://testserver' + OSTEOPOROSIS_POST + '">' in page
+    assert '<meta property="og:title" content="Osteoporosis and Stem Cell Therapy' in page
+    # Related articles: the other osteoporosis post.
+    assert "Breakthroughs in Osteoporosis Treatment" in page
+
+
+def test_article_page_shows_review_dates_and_reviewer_when_set(client):
+    article = make_article(
+        slug="reviewed",
+        reviewer_name="Dr Jane Doe",
+        reviewer_credentials="MD",
+        last_reviewed=timezone.localdate(),
+        next_review_due=timezone.localdate() + timedelta(days=365),
+    )
+    page = html(client.get(article.get_absolute_url()))
+    assert "Dr Jane Doe, MD" in page
+    assert "Last reviewed" in page
+    assert "Next review due" in page
+    data = json_ld_blocks(page)[0]
+    assert data["reviewedBy"]["name"] == "Dr Jane Doe"
+    assert data["lastReviewed"] == timezone.localdate().isoformat()
+
+
+def test_article_json_ld_is_a_medical_web_page_about_its_condition(client, clinic_content):
+    data = json_ld_blocks(html(client.get(OSTEOPOROSIS_POST)))[0]
+    assert data["@type"] == "MedicalWebPage"
+    assert data["about"][0] == {
+        "@type": "MedicalCondition",
+        "name": "Osteoporosis",
+        "url": "http://testserver/conditions/osteoporosis/",
+    }
+    assert "reviewedBy" not in data
+
+
+def test_json_ld_is_escaped_inside_its_script_element(client):
+    make_article(slug="x", title="</script><script>alert(1)</script>")
+    page = html(client.get("/articles/x/"))
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert "<" not in block
+    assert json.loads(block)["headline"] == "</script><script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": Article.Status.DRAFT},
+        {"publish_at": timezone.now() + timedelta(days=2)},
+    ],
+    ids=["draft", "scheduled"],
+)
+def test_drafts_and_scheduled_articles_are_404_for_the_public_and_previewable_by_staff(
+    client, editor_client, fields
+):
+    article = make_article(slug="hidden", **fields)
+    from django.test import Client
+
+    assert Client().get(article.get_absolute_url()).status_code == 404
+    response = editor_client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "Preview:" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert Client().get("/articles/").content.decode().count("hidden") == 0
+
+
+def test_article_list_filters_by_condition_and_paginates(client):
+    condition = make_condition()
+    other = make_condition(name="Osteoporosis", slug="osteoporosis")
+    for n in range(12):
+        article = make_article(slug=f"on-osteopenia-{n}", title=f"Osteopenia note {n}")
+        article.conditions.add(condition)
+    make_article(slug="on-osteoporosis", title="Osteoporosis note").conditions.add(other)
+    first = html(client.get("/articles/?condition=osteopenia"))
+    assert first.count('class="card"') == 10
+    assert "Osteoporosis note" not in first
+    second = html(client.get("/articles/?condition=osteopenia&page=2"))
+    assert second.count('class="card"') == 2
+    assert client.get("/articles/?page=99").status_code == 404
+    unknown = html(client.get("/articles/?condition=nothing-like-this"))
+    assert "We have no condition by that name" in unknown
+
+
+def test_condition_list_is_alphabetical(client, clinic_content):
+    page = html(client.get("/conditions/"))
+    assert page.index("Osteopenia") < page.index("Osteoporosis")
+
+
+def test_condition_page_shows_symptoms_risk_factors_diagnosis_treatments_and_articles(
+    client, clinic_content
+):
+    page = html(client.get("/conditions/osteopenia/"))
+    for text in (
+        "Frequent fractures or breaks from minor injuries",
+        "<strong>Genetics</strong>:",
+        "DEXA scan",
+        'name="t_score"',
+        "Mesenchymal stem cell (MSC) therapy",
+        "Understanding Osteopenia and How Stem Cell Therapy",
+        'class="badge badge-experimental"',
+    ):
+        assert text in page
+    data = json_ld_blocks(page)[0]
+    assert data["@type"] == "MedicalCondition"
+    assert len(data["signOrSymptom"]) == 3
+    assert len(data["riskFactor"]) == 5
+    assert {t["name"] for t in data["possibleTreatment"]} >= {"Mesenchymal stem cell (MSC) therapy"}
+
+
+@pytest.mark.parametrize(
+    ("value", "category"),
+    [
+        ("0.5", "Normal bone density"),
+        ("-1", "Normal bone density"),
+        ("-1.0", "Normal bone density"),
+        ("-1.01", "Osteopenia"),
+        ("-1.8", "Osteopenia"),
+        ("−1.8", "Osteopenia"),  # a typographic minus sign, as phones type it
+        ("-2,4", "Osteopenia"),
+        ("-2.49", "Osteopenia"),
+        ("-2.5", "Osteoporosis"),
+        ("-2.51", "Osteoporosis"),
+        ("-4", "Osteoporosis"),
+    ],
+)
+def test_t_score_interpreter_names_the_category_from_the_stored_bands(
+    client, clinic_content, value, category
+):
+    page = html(client.get("/conditions/osteopenia/", {"t_score": value}))
+    assert f"falls in the range: <strong>{category}</strong>" in page
+    assert "This is not a diagnosis" in page
+
+
+def test_t_score_result_links_to_the_consultation_for_that_condition(client, clinic_content):
+    page = html(client.get("/conditions/osteopenia/", {"t_score": "-3"}))
+    assert 'href="/consultation/?condition=osteoporosis"' in page
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "That is not a T-score"),
+        ("", "Enter your T-score"),
+        ("nan", "That is not a T-score"),
+        ("Infinity", "That is not a T-score"),
+        ("1e400", "T-scores lie between"),
+        ("-11", "T-scores lie between"),
+        ("<script>alert(1)</script>", "That is not a T-score"),
+        ("-1.8\x00", "That is not a T-score"),
+        ("9" * 500, "That is not a T-score"),
+    ],
+)
+def test_t_score_nonsense_gets_a_clear_message(client, clinic_content, value, message):
+    page = html(client.get("/conditions/osteoporosis/", {"t_score": value}))
+    assert message in page
+    assert 'aria-invalid="true"' in page
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_stored_thresholds_drive_the_interpreter(client, clinic_content):
+    from articles.models import TScoreBand
+
+    TScoreBand.objects.filter(name="Osteopenia").update(lower_bound="-3.00")
+    TScoreBand.objects.filter(name="Osteoporosis").update(upper_bound="-3.00")
+    page = html(client.get("/conditions/osteopenia/", {"t_score": "-2.8"}))
+    assert "falls in the range: <strong>Osteopenia</strong>" in page
+
+
+def test_treatment_page_shows_evidence_steps_conditions_and_articles(client, clinic_content):
+    page = html(client.get("/treatments/msc-therapy/"))
+    assert "This therapy is experimental." in page
+    assert '<ol class="rows rows-steps">' in page
+    assert "Stem Cell Harvesting" in page
+    assert 'href="/conditions/osteoporosis/"' in page
+    assert "Osteoporosis and Stem Cell Therapy" in page
+    data = json_ld_blocks(page)[0]
+    assert data["@type"] == "MedicalTherapy"
+    established = html(client.get("/treatments/medications/"))
+    assert "This therapy is experimental." not in established
+    assert "Established treatment" in established
+
+
+def test_treatment_list_shows_evidence_badges(client, clinic_content):
+    page = html(client.get("/treatments/"))
+    assert page.count("badge-experimental") == 2
+
+
+def test_search_finds_articles_conditions_and_treatments(client, clinic_content):
+    page = html(client.get("/search/", {"q": "osteopenia"}))
+    assert 'href="/conditions/osteopenia/"' in page
+    assert "Understanding Osteopenia" in page
+    assert "Mesenchymal" in html(client.get("/search/", {"q": "mesenchymal"}))
+    nothing = html(client.get("/search/", {"q": "zebra quantum"}))
+    assert "Nothing matched" in nothing
+
+
+def test_search_never_shows_drafts(client):
+    make_article(slug="secret", title="Secret osteopenia draft", status=Article.Status.DRAFT)
+    assert "Secret osteopenia draft" not in html(client.get("/search/", {"q": "osteopenia"}))
+
+
+def test_search_escapes_the_query(client, db):
+    page = html(client.get("/search/", {"q": '<img src=x onerror="alert(1)">'}))
+    assert "<img src=x" not in page
+    assert "&lt;img src=x" in page
+
+
+def test_unknown_slugs_are_404(client, db):
+    for url in ("/articles/nope/", "/conditions/nope/", "/treatments/nope/"):
+        assert client.get(url).status_code == 404
+
+
+def test_sitemap_lists_articles_conditions_and_treatments_with_lastmod(client, clinic_content):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = ET.fromstring(response.content).findall("s:url", ns)
+    locations = {u.find("s:loc", ns).text for u in urls}
+    assert "http://testserver" + OSTEOPOROSIS_POST in locations
+    assert "http://testserver/conditions/osteopenia/" in locations
+    assert "http://testserver/treatments/uc-msc-therapy/" in locations
+    assert len(urls) == 3 + 2 + 5
+    assert all(u.find("s:lastmod", ns) is not None for u in urls)
+
+
+def test_robots_txt_names_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+    assert "Disallow: /admin/" in response.content.decode()
+
+
+def test_atom_feed_lists_published_articles(client, clinic_content):
+    make_article(slug="draft", title="Draft", status=Article.Status.DRAFT)
+    response = client.get("/feed/")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = ET.fromstring(response.content).findall("a:entry", ns)
+    assert len(entries) == 3
+    assert {e.find("a:title", ns).text for e in entries} >= {
+        "Understanding Osteopenia and How Stem Cell Therapy May Offer New Hope"
+    }
+
+
+def test_privacy_page(client, db):
+    page = html(client.get("/privacy/"))
+    assert "Privacy notice" in page
+    assert "health information" in page
+
+
+# Query budgets: the same number of queries whatever the number of related rows.
+
+
+def build_article(size):
+    condition = make_condition(slug=f"c{size}", name=f"Condition {size}")
+    treatment = make_treatment(slug=f"t{size}", name=f"Treatment {size}")
+    ConditionTreatment.objects.create(condition=condition, treatment=treatment)
+    for n in range(size):
+        baker.make("articles.RiskFactor", condition=condition, name=f"Risk {n}")
+        baker.make("articles.Symptom", condition=condition, name=f"Symptom {n}")
+        for kind in TreatmentPoint.Kind.values:
+            baker.make(TreatmentPoint, treatment=treatment, kind=kind, name=f"{kind} {n}")
+        other = make_treatment(
+            slug=f"t{size}-{n}", name=f"Other {size}-{n}", evidence_status="established"
+        )
+        ConditionTreatment.objects.create(condition=condition, treatment=other)
+    article = make_article(slug=f"a{size}")
+    article.conditions.add(condition)
+    article.treatments.add(treatment)
+    for n in range(size):
+        make_article(slug=f"related-{size}-{n}").conditions.add(condition)
+        baker.make("articles.ArticleReference", article=article, citation=f"Ref {n}")
+    for kind in ArticleSection.Kind.values:
+        for _ in range(max(1, size // 9)):
+            if kind in ArticleSection.CONDITION_KINDS:
+                make_section(article, kind=kind, condition=condition)
+            elif kind in ArticleSection.TREATMENT_KINDS:
+                make_section(article, kind=kind, treatment=treatment)
+            else:
+                make_section(article)
+    return article, condition, treatment
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_page_query_budgets_do_not_grow_with_related_rows(
+    client, django_assert_max_num_queries, size
+):
+    article, condition, treatment = build_article(size)
+    baker.make("articles.TScoreBand", condition=condition, lower_bound=-5, upper_bound=5, order=1)
+    budgets = {
+        "/": 3,
+        "/articles/": 3,
+        article.get_absolute_url(): 10,
+        "/conditions/": 1,
+        condition.get_absolute_url() + "?t_score=-1": 6,
+        "/treatments/": 1,
+        treatment.get_absolute_url(): 5,
+        "/search/?q=Condition": 3,
+        "/sitemap.xml": 6,  # a count and a page for each of the three sitemaps
+        "/feed/": 1,
+    }
+    for url, budget in budgets.items():
+        with django_assert_max_num_queries(budget, info=url):
+            assert client.get(url).status_code == 200, url
