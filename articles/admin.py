@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,7 @@ class ConditionAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(risk_factor_total=Count("risk_factors", distinct=True))
+            .order_by("name")
         )
 
     @admin.display(description=_("risk factors"), ordering="risk_factor_total")
@@ -114,6 +116,7 @@ class ArticleSectionInline(admin.StackedInline):
 class ArticleReferenceInline(admin.TabularInline):
     model = ArticleReference
     fields = ["order", "citation", "url", "doi"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
 
 

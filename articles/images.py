@@ -90,9 +90,10 @@ def make_renditions(name, storage=default_storage):
     with storage.open(name, "rb") as source, Image.open(source) as image:
         image.load()
         flat = image.convert("RGB")
-        widths = [w for w in RENDITION_WIDTHS if w < flat.width] + [
-            min(flat.width, RENDITION_WIDTHS[-1])
-        ]
+        widths = sorted(
+            {w for w in RENDITION_WIDTHS if w < flat.width}
+            | {min(flat.width, RENDITION_WIDTHS[-1])}
+        )
         for width in widths:
             height = round(flat.height * width / flat.width)
             resized = flat.resize((width, height), Image.Resampling.LANCZOS)

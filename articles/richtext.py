@@ -48,6 +48,8 @@ def sanitize_html(value):
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
+        # Images in the text sit below the hero image: load them as the reader scrolls.
+        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
         strip_comments=True,
     )
     return cleaned.strip()

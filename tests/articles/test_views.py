@@ -157,7 +157,7 @@ def test_condition_page_shows_symptoms_risk_factors_diagnosis_treatments_and_art
         ("-1.0", "Normal bone density"),
         ("-1.01", "Osteopenia"),
         ("-1.8", "Osteopenia"),
-        ("−1.8", "Osteopenia"),  # a typographic minus sign, as phones type it
+        ("\u22121.8", "Osteopenia"),  # a typographic minus sign, as phones type it
         ("-2,4", "Osteopenia"),
         ("-2.49", "Osteopenia"),
         ("-2.5", "Osteoporosis"),

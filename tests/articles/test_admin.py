@@ -1,0 +1,206 @@
+"""The content admin, as editors use it."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Condition, RiskFactor, Treatment, TScoreBand
+from tests.articles.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("model", ["condition", "treatment", "article", "tscoreband"])
+def test_changelists_and_add_pages_open_for_editors(editor_client, clinic_content, model):
+    assert editor_client.get(reverse(f"admin:articles_{model}_changelist")).status_code == 200
+    assert editor_client.get(reverse(f"admin:articles_{model}_add")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "query", "expected"),
+    [
+        ("condition", "osteopenia", "Osteopenia"),
+        ("treatment", "UC-MSC", "Umbilical cord-derived"),
+        ("article", "Breakthroughs", "Breakthroughs in Osteoporosis Treatment"),
+    ],
+)
+def test_changelist_search(editor_client, clinic_content, model, query, expected):
+    response = editor_client.get(reverse(f"admin:articles_{model}_changelist"), {"q": query})
+    assert expected in response.content.decode()
+    assert "1 result" in response.content.decode()
+
+
+def test_article_changelist_reads_at_a_glance(editor_client, clinic_content):
+    make_article(slug="later", title="Later", publish_at=timezone.now() + timedelta(days=3))
+    page = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert page.count("Awaiting medical review") >= 3
+    assert "Scheduled" in page
+
+
+def test_review_filter_finds_overdue_and_due_soon_articles(editor_client):
+    today = timezone.localdate()
+    make_article(slug="overdue", title="Overdue one", reviewer_name="Dr A",
+                 last_reviewed=today - timedelta(days=400), next_review_due=today - timedelta(days=1))  # fmt: skip
+    make_article(slug="soon", title="Due soon one", reviewer_name="Dr B",
+                 last_reviewed=today - timedelta(days=300), next_review_due=today + timedelta(days=10))  # fmt: skip
+    make_article(slug="fine", title="Fine one", reviewer_name="Dr C",
+                 last_reviewed=today, next_review_due=today + timedelta(days=200))  # fmt: skip
+    url = reverse("admin:articles_article_changelist")
+    overdue = editor_client.get(url, {"review": "overdue"}).content.decode()
+    assert "Overdue one" in overdue
+    assert "Due soon one" not in overdue
+    soon = editor_client.get(url, {"review": "due_30_days"}).content.decode()
+    assert "Due soon one" in soon
+    assert "Fine one" not in soon
+    awaiting = editor_client.get(url, {"review": "awaiting"}).content.decode()
+    assert "Fine one" not in awaiting
+
+
+def test_publish_and_unpublish_actions(editor_client):
+    draft = make_article(slug="d", status=Article.Status.DRAFT)
+    url = reverse("admin:articles_article_changelist")
+    editor_client.post(url, {"action": "publish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+    editor_client.post(url, {"action": "unpublish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.DRAFT
+
+
+def test_an_editor_adds_an_article_with_sections_and_it_goes_live(editor_client, clinic_content):
+    osteopenia = Condition.objects.get(slug="osteopenia")
+    response = editor_client.post(
+        reverse("admin:articles_article_add"),
+        {
+            "title": "Living with osteopenia",
+            "slug": "living-with-osteopenia",
+            "standfirst": "Everyday steps.",
+            "status": "published",
+            "publish_at_0": "2026-01-01",
+            "publish_at_1": "09:00:00",
+            "author_name": "Genoma Health",
+            "meta_description": "Everyday steps for osteopenia.",
+            "conditions": [osteopenia.pk],
+            "hero_alt": "",
+            "sections-TOTAL_FORMS": "2",
+            "sections-INITIAL_FORMS": "0",
+            "sections-0-order": "",
+            "sections-0-kind": "text",
+            "sections-0-heading": "Start here",
+            "sections-0-body": "<p>Walk <strong>daily</strong>.</p>",
+            "sections-1-order": "",
+            "sections-1-kind": "risk_factors",
+            "sections-1-heading": "What raises the risk",
+            "sections-1-body": "",
+            "sections-1-condition": osteopenia.pk,
+            "references-TOTAL_FORMS": "1",
+            "references-INITIAL_FORMS": "0",
+            "references-0-order": "",
+            "references-0-citation": "WHO. Assessment of fracture risk. 1994.",
+            "references-0-url": "",
+            "references-0-doi": "10.1000/xyz123",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get(slug="living-with-osteopenia")
+    assert [s.order for s in article.sections.all()] == [1, 2]
+    page = editor_client.get("/articles/living-with-osteopenia/").content.decode()
+    assert "Walk <strong>daily</strong>." in page
+    assert "<strong>Genetics</strong>:" in page
+    assert "https://doi.org/10.1000/xyz123" in page
+
+
+def test_a_block_without_its_condition_gets_a_message_not_an_error(editor_client):
+    response = editor_client.post(
+        reverse("admin:articles_article_add"),
+        {
+            "title": "T",
+            "slug": "t",
+            "standfirst": "S",
+            "status": "draft",
+            "publish_at_0": "2026-01-01",
+            "publish_at_1": "09:00:00",
+            "author_name": "Genoma Health",
+            "meta_description": "M" * 161,
+            "sections-TOTAL_FORMS": "1",
+            "sections-INITIAL_FORMS": "0",
+            "sections-0-kind": "symptoms",
+            "sections-0-heading": "Symptoms",
+            "references-TOTAL_FORMS": "0",
+            "references-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Choose the condition whose rows to show." in page
+    assert "at most 160 characters" in page
+    assert not Article.objects.exists()
+
+
+def test_condition_admin_edits_risk_factors_inline(editor_client, clinic_content):
+    condition = Condition.objects.get(slug="osteopenia")
+    url = reverse("admin:articles_condition_change", args=[condition.pk])
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    assert "Genetics" in page.content.decode()
+    assert "ck-editor-container" in page.content.decode()  # the CKEditor 5 widget
+
+
+def test_band_admin_refuses_a_reversed_range(editor_client):
+    response = editor_client.post(
+        reverse("admin:articles_tscoreband_add"),
+        {
+            "name": "Wrong",
+            "lower_bound": "-1",
+            "upper_bound": "-2.5",
+            "explanation": "x",
+            "order": "9",
+        },
+    )
+    assert response.status_code == 200
+    assert "upper bound must be above" in response.content.decode()
+    assert not TScoreBand.objects.filter(name="Wrong").exists()
+
+
+def test_treatment_changelist_filters_by_evidence(editor_client, clinic_content):
+    url = reverse("admin:articles_treatment_changelist")
+    page = editor_client.get(url, {"evidence_status__exact": "experimental"}).content.decode()
+    assert "2 results" in page or "Umbilical" in page
+    assert Treatment.objects.filter(evidence_status="experimental").count() == 2
+
+
+def test_view_on_site_link_and_autocomplete(editor_client, clinic_content):
+    article = Article.objects.first()
+    page = editor_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert "View on site" in page.content.decode()
+    search = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "articles",
+            "model_name": "article",
+            "field_name": "conditions",
+            "term": "oste",
+        },
+    )
+    assert search.status_code == 200
+    assert {r["text"] for r in search.json()["results"]} == {"Osteopenia", "Osteoporosis"}
+
+
+def test_groups_exist_with_the_right_permissions(db):
+    editors = Group.objects.get(name="Editors")
+    clinic_staff = Group.objects.get(name="Clinic staff")
+    assert editors.permissions.filter(codename="change_article").exists()
+    assert not editors.permissions.filter(content_type__app_label="consultations").exists()
+    assert clinic_staff.permissions.filter(codename="view_article").exists()
+    assert not clinic_staff.permissions.filter(codename="change_article").exists()
+
+
+def test_clinic_staff_may_read_but_not_change_content(clinic_staff_client, clinic_content):
+    factor = RiskFactor.objects.first()
+    url = reverse("admin:articles_condition_change", args=[factor.condition_id])
+    assert clinic_staff_client.get(url).status_code == 200
+    response = clinic_staff_client.post(url, {"name": "Changed"})
+    assert response.status_code == 403

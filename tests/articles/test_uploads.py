@@ -1,0 +1,159 @@
+"""Image uploads: staff only, images only, verified, stripped of metadata, renamed at random."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from articles.models import Article
+from tests.articles.factories import make_article
+
+pytestmark = pytest.mark.django_db
+UPLOAD_URL = reverse("articles:editor_image_upload")
+
+
+def image_bytes(fmt="JPEG", size=(640, 480), exif=False):
+    image = Image.new("RGB", size, (200, 120, 40))
+    buffer = io.BytesIO()
+    kwargs = {}
+    if exif:
+        data = Image.Exif()
+        data[0x010F] = "SecretCamera"  # Make
+        data[0x8825] = {1: "N", 2: (13.0, 45.0, 0.0)}  # GPS
+        kwargs["exif"] = data
+    image.save(buffer, fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def png_bomb(width=60000, height=60000):
+    """A tiny PNG whose header claims billions of pixels."""
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + chunk(b"IEND", b"")
+    )
+
+
+def upload(client, content, name="photo.jpg", content_type="image/jpeg"):
+    return client.post(UPLOAD_URL, {"upload": SimpleUploadedFile(name, content, content_type)})
+
+
+def test_an_editor_uploads_an_image_under_a_random_name_without_metadata(editor_client, settings):
+    response = upload(editor_client, image_bytes(exif=True), name="../../etc/passwd.jpg")
+    assert response.status_code == 200
+    url = response.json()["url"]
+    assert url.startswith("/media/articles/editor/")
+    assert "passwd" not in url
+    stored = settings.MEDIA_ROOT / url.removeprefix("/media/")
+    assert stored.exists()
+    with Image.open(stored) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif()
+    assert b"SecretCamera" not in stored.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "content_type", "message"),
+    [
+        (b"<html><script>alert(1)</script></html>", "evil.png", "image/png", "not a valid image"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
+            "x.svg",
+            "image/svg+xml",
+            "not a valid image",
+        ),
+        (png_bomb(), "bomb.png", "image/png", "too many pixels"),
+        (image_bytes("GIF"), "anim.gif", "image/gif", "JPEG, PNG or WebP"),
+        (image_bytes(size=(8, 8)), "tiny.jpg", "image/jpeg", "too small"),
+        (b"", "empty.jpg", "image/jpeg", "not a valid image"),
+    ],
+    ids=["html-as-png", "svg", "decompression-bomb", "gif", "tiny", "empty"],
+)
+def test_bad_uploads_get_a_400_with_a_message(editor_client, content, name, content_type, message):
+    response = upload(editor_client, content, name, content_type)
+    assert response.status_code == 400
+    assert message in response.json()["error"]["message"]
+
+
+def test_an_oversize_file_is_refused(editor_client):
+    response = upload(editor_client, b"\xff\xd8" + b"0" * (10 * 1024 * 1024 + 10))
+    assert response.status_code == 400
+    assert "larger than 10 MB" in response.json()["error"]["message"]
+
+
+def test_a_missing_file_is_a_400(editor_client):
+    assert editor_client.post(UPLOAD_URL).status_code == 400
+
+
+def test_anonymous_visitors_and_clinic_staff_cannot_upload(client, clinic_staff_client):
+    from django.test import Client
+
+    assert upload(Client(), image_bytes()).status_code == 403
+    assert upload(clinic_staff_client, image_bytes()).status_code == 403
+
+
+def test_upload_only_accepts_post(editor_client):
+    assert editor_client.get(UPLOAD_URL).status_code == 405
+
+
+def test_hero_image_gets_webp_and_jpeg_renditions_and_srcset(client, settings):
+    article = make_article(slug="hero", hero_alt="An X-ray of a hip")
+    article.hero_image = SimpleUploadedFile(
+        "my-photo.jpg", image_bytes(size=(2000, 1000), exif=True)
+    )
+    article.save()
+    article.refresh_from_db()
+    assert "my-photo" not in article.hero_image.name
+    sizes = article.hero_sizes
+    assert [size["width"] for size in sizes] == [480, 960, 1600]
+    assert sizes[0]["height"] == 240
+    for size in sizes:
+        assert (settings.MEDIA_ROOT / size["webp"]).exists()
+        assert (settings.MEDIA_ROOT / size["jpg"]).exists()
+    page = client.get("/articles/hero/").content.decode()
+    assert 'type="image/webp"' in page
+    assert " 960w" in page
+    assert 'width="1600" height="800"' in page
+    assert 'alt="An X-ray of a hip"' in page
+
+
+def test_admin_refuses_a_bad_hero_image_with_a_message(admin_client):
+    article = make_article(slug="hero")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "standfirst": article.standfirst,
+        "status": "published",
+        "publish_at_0": "2026-01-01",
+        "publish_at_1": "10:00:00",
+        "author_name": "Genoma Health",
+        "meta_description": article.meta_description,
+        "hero_alt": "A picture",
+        "hero_image": SimpleUploadedFile("bomb.png", png_bomb(), "image/png"),
+        "sections-TOTAL_FORMS": "0",
+        "sections-INITIAL_FORMS": "0",
+        "references-TOTAL_FORMS": "0",
+        "references-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert (
+        "too many pixels" in response.content.decode() or "valid image" in response.content.decode()
+    )
+    article.refresh_from_db()
+    assert not article.hero_image
+    assert Article.objects.count() == 1
