@@ -41,6 +41,7 @@ format: $(VENV)/.dev
 # Production-like: DEBUG off, collected static files, gunicorn. Plain HTTP unless
 # DJANGO_SECURE_SSL_REDIRECT is set, so it can be opened on http://$(HOST):$(PORT).
 serve: export DJANGO_SECURE_SSL_REDIRECT ?= 0
+serve: export DJANGO_SERVE_MEDIA ?= 1
 serve: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))")
 serve: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
