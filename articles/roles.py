@@ -15,7 +15,10 @@ def sync_staff_groups(**kwargs):
     clinic_staff, _ = Group.objects.get_or_create(name=CLINIC_STAFF)
     content = Permission.objects.filter(content_type__app_label="articles")
     editors.permissions.set(content)
+    # Requests are anonymised by the retention command, never deleted by hand.
+    consultations = Permission.objects.filter(content_type__app_label="consultations").exclude(
+        codename__startswith="delete_"
+    )
     clinic_staff.permissions.set(
-        list(content.filter(codename__startswith="view_"))
-        + list(Permission.objects.filter(content_type__app_label="consultations"))
+        list(content.filter(codename__startswith="view_")) + list(consultations)
     )

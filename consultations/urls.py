@@ -1,3 +1,10 @@
+from django.urls import path
+
+from consultations import views
+
 app_name = "consultations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("consultation/", views.consultation_request, name="request"),
+    path("consultation/thanks/", views.thanks, name="thanks"),
+]

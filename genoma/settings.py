@@ -161,6 +161,15 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
+# Consultation requests.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")  # for links in emails
+CONSULTATION_NOTIFY_EMAILS = env_list("CONSULTATION_NOTIFY_EMAILS", "clinic@localhost")
+CONSULTATION_RATE_LIMIT = os.environ.get("CONSULTATION_RATE_LIMIT", "5/h")
+CONSULTATION_MIN_SECONDS = int(os.environ.get("CONSULTATION_MIN_SECONDS", "3"))
+# How many reverse proxies append to X-Forwarded-For in front of the app (0: none,
+# REMOTE_ADDR is the client). Used to count submissions per client address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+
 # The privacy notice's version, stored with each consent; change it when the notice changes.
 PRIVACY_NOTICE_VERSION = "2026-11-22"
 
