@@ -104,7 +104,8 @@ def test_the_clinic_is_told_without_health_details_and_the_patient_is_acknowledg
     assert stored.reference in patient.body
     assert "calcium" not in patient.body
     stored.refresh_from_db()
-    assert stored.clinic_notified_at and stored.patient_notified_at
+    assert stored.clinic_notified_at
+    assert stored.patient_notified_at
     assert ConsultationEvent.objects.filter(kind="notified").count() == 2
 
 
