@@ -1,5 +1,6 @@
+from urllib.parse import urlparse
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -13,11 +14,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("privacy/", views.privacy, name="privacy"),
     path("", include("articles.urls")),
     path("", include("consultations.urls")),
 ]
 
-if settings.SERVE_MEDIA:
-    # Development and local production-like runs; in production the reverse proxy serves media.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if not urlparse(settings.MEDIA_URL).netloc:
+    # Development and local production-like runs (DJANGO_SERVE_MEDIA); in production
+    # the reverse proxy serves media and this view answers 404.
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media")
+    )

@@ -4,11 +4,13 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 from articles.models import Article, Condition, Treatment
 
@@ -41,6 +43,19 @@ def home(request):
             "treatments": Treatment.objects.only("name", "slug", "summary", "evidence_status"),
         },
     )
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without an icon link (the admin's)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@require_safe
+def media(request, path):
+    if not settings.SERVE_MEDIA:
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 @require_safe
