@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from consultations import services
-from consultations.models import ConsultationEvent, ConsultationRequest
+from consultations.models import OPEN_FIRST, ConsultationEvent, ConsultationRequest
 
 Status = ConsultationRequest.Status
 PATIENT_FIELDS = [
@@ -188,11 +188,14 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     inlines = [ConsultationEventInline]
     actions = ["mark_contacted", "mark_spam", "assign_to_me", "resend", "export_csv"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).open_first()
+    def get_ordering(self, request):
+        return OPEN_FIRST
 
     def has_add_permission(self, request):
         return False  # requests come from patients, through the form
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # requests are anonymised by purge_consultations, never deleted
 
     def has_export_permission(self, request):
         return request.user.has_perm("consultations.export_consultationrequest")

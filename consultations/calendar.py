@@ -39,7 +39,7 @@ def consultation_ics(request):
         "VERSION:2.0",
         "PRODID:-//Genoma Health//Consultations//EN",
         "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
+        "METHOD:PUBLISH",  # information for the patient's calendar, not a meeting request
         "BEGIN:VTIMEZONE",
         f"TZID:{settings.TIME_ZONE}",
         "BEGIN:STANDARD",

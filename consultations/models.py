@@ -21,6 +21,18 @@ def new_reference():
     return f"GH-{chars[:4]}-{chars[4:]}"
 
 
+def _status_rank():
+    return Case(
+        When(status="new", then=Value(0)),
+        When(status="contacted", then=Value(1)),
+        When(status="scheduled", then=Value(2)),
+        default=Value(3),
+    )
+
+
+OPEN_FIRST = [_status_rank().asc(), "-created_at"]
+
+
 class ConsultationRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=ConsultationRequest.OPEN_STATUSES)
@@ -30,13 +42,7 @@ class ConsultationRequestQuerySet(models.QuerySet):
 
     def open_first(self):
         """Open requests first (new, then contacted, then scheduled), newest first within each."""
-        rank = Case(
-            When(status=ConsultationRequest.Status.NEW, then=Value(0)),
-            When(status=ConsultationRequest.Status.CONTACTED, then=Value(1)),
-            When(status=ConsultationRequest.Status.SCHEDULED, then=Value(2)),
-            default=Value(3),
-        )
-        return self.alias(status_rank=rank).order_by("status_rank", "-created_at")
+        return self.order_by(*OPEN_FIRST)
 
     def with_failed_notifications(self):
         return self.exclude(notification_error="")
@@ -72,7 +78,7 @@ class ConsultationRequest(models.Model):
     TRANSITIONS = {
         Status.NEW: {Status.CONTACTED, Status.DECLINED, Status.SPAM},
         Status.CONTACTED: {Status.SCHEDULED, Status.DECLINED, Status.SPAM},
-        Status.SCHEDULED: {Status.COMPLETED, Status.CONTACTED, Status.DECLINED},
+        Status.SCHEDULED: {Status.COMPLETED, Status.CONTACTED, Status.DECLINED, Status.SPAM},
         Status.COMPLETED: set(),
         Status.DECLINED: {Status.NEW},
         Status.SPAM: {Status.NEW},
@@ -214,8 +220,9 @@ class ConsultationEvent(models.Model):
         EXPORTED = "exported", _("Exported")
         ANONYMISED = "anonymised", _("Anonymised")
 
+    # PROTECT: a request with a trail cannot be deleted (requests are anonymised instead).
     request = models.ForeignKey(
-        ConsultationRequest, on_delete=models.CASCADE, related_name="events"
+        ConsultationRequest, on_delete=models.PROTECT, related_name="events"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

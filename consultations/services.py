@@ -168,7 +168,7 @@ def send_schedule_confirmation(request):
     message.attach(
         f"genoma-consultation-{request.reference}.ics",
         calendar.consultation_ics(request),
-        "text/calendar; charset=utf-8; method=REQUEST",
+        "text/calendar; method=PUBLISH",
     )
     if _send(request, "schedule confirmation", message.send):
         request.confirmation_sent_at = timezone.now()
