@@ -7,7 +7,7 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-ur
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve superuser requirements clean
+.PHONY: run test lint format serve superuser requirements clean audit
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,13 @@ run: $(VENV)/.runtime  ## the development site on SQLite with the clinic's conte
 	DJANGO_DEBUG=1 $(PY) manage.py load_clinic_content
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev  ## the whole suite, with branch coverage
+# Browser-side tools (axe-core, Lighthouse). Without npm the accessibility tests skip
+# (and fail under CI=true).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: accessibility tests will be skipped"; fi
+
+test: $(VENV)/.dev node_modules/.installed  ## the whole suite, with branch coverage
 	$(PY) -m pytest --cov --cov-branch --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
@@ -48,6 +54,9 @@ serve: $(VENV)/.runtime
 	$(PY) manage.py load_clinic_content
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(VENV)/bin/gunicorn genoma.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+audit: $(VENV)/.runtime node_modules/.installed  ## Lighthouse scores of the production-like site
+	$(PY) scripts/audit.py
 
 superuser: $(VENV)/.runtime  ## create an admin account interactively
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input

@@ -1,0 +1,55 @@
+"""make audit: Lighthouse (desktop and mobile presets) against the production-like server.
+
+Prints the four category scores per page and keeps the JSON reports in
+reports/lighthouse/. A report, not a test: it does not fail on a low score.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+from prodlike import REPORTS, ROOT, gunicorn, prepare
+
+PORT = 8765
+PAGES = {
+    "home": "/",
+    "article": "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/",
+    "condition": "/conditions/osteopenia/",
+    "form": "/consultation/",
+}
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
+    "--disable-background-networking --disable-component-update --no-first-run --disable-sync"
+)
+
+
+def main():
+    lighthouse = ROOT / "node_modules" / ".bin" / "lighthouse"
+    if not lighthouse.exists():
+        sys.exit("Lighthouse is not installed: run `npm ci` first.")
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    out = REPORTS / "lighthouse"
+    out.mkdir(parents=True, exist_ok=True)
+    database = prepare("audit")
+    rows = []
+    with gunicorn(database, PORT) as base:
+        for name, path in PAGES.items():
+            for preset in ("desktop", "mobile"):
+                report = out / f"{name}-{preset}.json"
+                command = [str(lighthouse), base + path, "--output=json", f"--output-path={report}",
+                           f"--chrome-flags={CHROME_FLAGS}", "--quiet"]  # fmt: skip
+                if preset == "desktop":
+                    command.append("--preset=desktop")
+                subprocess.run(command, env=env, check=True, timeout=300)
+                scores = json.loads(report.read_text())["categories"]
+                rows.append((name, preset, [round(scores[c]["score"] * 100) for c in CATEGORIES]))
+    print(f"\n{'page':<10} {'preset':<8} " + " ".join(f"{c:>14}" for c in CATEGORIES))
+    for name, preset, values in rows:
+        print(f"{name:<10} {preset:<8} " + " ".join(f"{v:>14}" for v in values))
+    print(f"\nJSON reports: {out.relative_to(ROOT)}/")
+
+
+if __name__ == "__main__":
+    main()
