@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.media",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "genoma.context_processors.clinic",
             ],
         },
     },
@@ -160,6 +161,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+
+# The clinic's public contact details, shown in the footer when set.
+CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "")
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "")
 
 # Consultation requests.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")  # for links in emails

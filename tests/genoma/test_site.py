@@ -149,3 +149,14 @@ def test_plain_check_prints_no_warning_in_development():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
     assert "WARNING" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_footer_shows_the_clinic_contact_details_when_set(client, settings):
+    settings.CLINIC_PHONE = "+66 2 123 4567"
+    settings.CLINIC_EMAIL = "care@clinic.example"
+    page = client.get("/privacy/").content.decode()
+    assert 'href="tel:+6621234567"' in page
+    assert 'href="mailto:care@clinic.example"' in page
+    assert "Medical disclaimer" in page
+    assert 'href="/privacy/"' in page
