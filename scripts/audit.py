@@ -38,8 +38,14 @@ def main():
         for name, path in PAGES.items():
             for preset in ("desktop", "mobile"):
                 report = out / f"{name}-{preset}.json"
-                command = [str(lighthouse), base + path, "--output=json", f"--output-path={report}",
-                           f"--chrome-flags={CHROME_FLAGS}", "--quiet"]  # fmt: skip
+                command = [
+                    str(lighthouse),
+                    base + path,
+                    "--output=json",
+                    f"--output-path={report}",
+                    f"--chrome-flags={CHROME_FLAGS}",
+                    "--quiet",
+                ]
                 if preset == "desktop":
                     command.append("--preset=desktop")
                 subprocess.run(command, env=env, check=True, timeout=300)

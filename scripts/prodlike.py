@@ -42,9 +42,14 @@ def prepare(name="prodlike"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     env = production_env(database)
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--no-input", "-v0"], ["load_clinic_content"],
-                    ["collectstatic", "--no-input", "-v0"]):  # fmt: skip
-        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    for command in (
+        ["migrate", "--no-input", "-v0"],
+        ["load_clinic_content"],
+        ["collectstatic", "--no-input", "-v0"],
+    ):
+        subprocess.run(
+            [*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
     return database
 
 
@@ -64,8 +69,16 @@ def wait_until_up(url, timeout=30):
 def gunicorn(database, port, *, workers=2, app="genoma.wsgi", env_extra=None):
     env = production_env(database, **(env_extra or {}))
     process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--log-level", "warning"],  # fmt: skip
+        [
+            str(VENV_BIN / "gunicorn"),
+            app,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
     )
