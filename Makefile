@@ -7,7 +7,7 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-ur
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve superuser requirements clean audit
+.PHONY: run test lint format serve superuser requirements clean audit loadtest security
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,18 @@ serve: $(VENV)/.runtime
 
 audit: $(VENV)/.runtime node_modules/.installed  ## Lighthouse scores of the production-like site
 	$(PY) scripts/audit.py
+
+# 2,000 submissions over 16 connections on SQLite, PostgreSQL and two app servers
+# sharing PostgreSQL; every one must be stored once. LOADTEST_ARGS="--submissions 300"
+loadtest: $(VENV)/.runtime
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
+
+# Static analysis (bandit) and known vulnerabilities in the pinned packages (pip-audit).
+security: $(VENV)/.dev
+	$(VENV)/bin/bandit -q -r genoma articles consultations scripts -x '*/migrations/*' --severity-level high
+	@if $(PY) -c "import urllib.request; urllib.request.urlopen('https://pypi.org/pypi/django/json', timeout=10)" >/dev/null 2>&1; then \
+		$(VENV)/bin/pip-audit --requirement requirements.txt --disable-pip --no-deps --progress-spinner off; \
+	else echo "pip-audit NOT RUN: the vulnerability service (pypi.org) cannot be reached from this machine."; fi
 
 superuser: $(VENV)/.runtime  ## create an admin account interactively
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input

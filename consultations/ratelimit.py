@@ -31,6 +31,11 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
+def client_address_for_axes(request):
+    """django-axes counts failed logins per user and address, seen past the same proxies."""
+    return client_address(request)
+
+
 def _key(request, period):
     return f"consultation-rate:{client_address(request)}:{period}"
 

@@ -70,7 +70,6 @@ def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = [
         "User-agent: *",
-        f"Disallow: {reverse('admin:index')}",
         f"Disallow: {reverse('articles:editor_image_upload')}",
         f"Sitemap: {sitemap_url}",
     ]

@@ -1,0 +1,155 @@
+"""Who may do what with consultation requests: every admin URL, every role, every verb."""
+
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations.models import ConsultationRequest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def consultation(db):
+    return ConsultationRequest.objects.create(
+        submission_token=uuid4(),
+        full_name="Malee Srisuk",
+        email="malee@example.com",
+        phone="+66812345678",
+        country="TH",
+        contact_method="email",
+        language="en",
+        preferred_date=timezone.localdate() + timedelta(days=3),
+        preferred_time="any",
+        consent_at=timezone.now(),
+        consent_notice_version="test",
+    )
+
+
+def requests_for(consultation):
+    """(method, url, data) for every consultations admin URL and verb."""
+    change = reverse("admin:consultations_consultationrequest_change", args=[consultation.pk])
+    changelist = reverse("admin:consultations_consultationrequest_changelist")
+    action = {"action": "mark_contacted", "_selected_action": [consultation.pk]}
+    export = {"action": "export_csv", "_selected_action": [consultation.pk]}
+    review = {"status": "contacted", "assigned_to": "", "internal_notes": "Called back.",
+              "scheduled_at_0": "", "scheduled_at_1": "",
+              "events-TOTAL_FORMS": "1", "events-INITIAL_FORMS": "1",
+              "events-MIN_NUM_FORMS": "0", "events-MAX_NUM_FORMS": "0"}  # fmt: skip
+    return {
+        "changelist GET": ("get", changelist, None),
+        "change GET": ("get", change, None),
+        "history GET": (
+            "get",
+            reverse("admin:consultations_consultationrequest_history", args=[consultation.pk]),
+            None,
+        ),
+        "change POST": ("post", change, review),
+        "action POST": ("post", changelist, action),
+        "export POST": ("post", changelist, export),
+        "add GET": ("get", reverse("admin:consultations_consultationrequest_add"), None),
+        "add POST": ("post", reverse("admin:consultations_consultationrequest_add"), {}),
+        "delete GET": (
+            "get",
+            reverse("admin:consultations_consultationrequest_delete", args=[consultation.pk]),
+            None,
+        ),
+        "delete POST": (
+            "post",
+            reverse("admin:consultations_consultationrequest_delete", args=[consultation.pk]),
+            {"post": "yes"},
+        ),
+    }
+
+
+EXPECTED = {
+    "editor": dict.fromkeys(
+        [
+            "changelist GET",
+            "change GET",
+            "history GET",
+            "change POST",
+            "action POST",
+            "export POST",
+            "add GET",
+            "add POST",
+            "delete GET",
+            "delete POST",
+        ],
+        403,
+    ),
+    "clinic_staff": {
+        "changelist GET": 200,
+        "change GET": 200,
+        "history GET": 200,
+        "change POST": 302,
+        "action POST": 302,
+        "export POST": 200,
+        "add GET": 403,
+        "add POST": 403,
+        "delete GET": 403,
+        "delete POST": 403,
+    },
+    "admin_user": {
+        "changelist GET": 200,
+        "change GET": 200,
+        "history GET": 200,
+        "change POST": 302,
+        "action POST": 302,
+        "export POST": 200,
+        "add GET": 403,
+        "add POST": 403,
+        "delete GET": 403,
+        "delete POST": 403,
+    },
+}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_each_role_gets_exactly_its_rights_on_every_url_and_verb(
+    request, consultation, role, mailoutbox
+):
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+    got = {}
+    for name, (method, url, data) in requests_for(consultation).items():
+        response = getattr(client, method)(url, data or {})
+        got[name] = response.status_code
+        if role == "editor":
+            assert "Malee" not in response.content.decode()
+    assert got == EXPECTED[role]
+    assert ConsultationRequest.objects.filter(pk=consultation.pk).exists()
+
+
+def test_anonymous_visitors_are_sent_to_log_in_for_every_url_and_verb(consultation):
+    client = Client()
+    for name, (method, url, data) in requests_for(consultation).items():
+        response = getattr(client, method)(url, data or {})
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("admin:login")), name
+    consultation.refresh_from_db()
+    assert consultation.status == "new"
+
+
+def test_the_export_permission_is_its_own(consultation, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_consultationrequest", "change_consultationrequest"]
+        )
+    )
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("admin:consultations_consultationrequest_changelist"))
+    assert 'value="export_csv"' not in page.content.decode()
+    response = client.post(
+        reverse("admin:consultations_consultationrequest_changelist"),
+        {"action": "export_csv", "_selected_action": [consultation.pk]},
+    )
+    assert response.get("Content-Type", "").startswith("text/html")  # no CSV for them
