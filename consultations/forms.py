@@ -8,9 +8,9 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone
-from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
