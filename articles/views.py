@@ -1,5 +1,6 @@
 """Public pages of the medical content, and the editor's image upload."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
@@ -57,6 +58,8 @@ class ArticleDetailView(DetailView):
         return articles.published()
 
     def is_preview(self):
+        if settings.SESSION_COOKIE_NAME not in self.request.COOKIES:
+            return False  # no session, no staff: and no session lookup for the public
         return self.request.user.is_staff and self.request.user.has_perm("articles.view_article")
 
     def get(self, request, *args, **kwargs):

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "genoma.cache.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "genoma.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,6 +89,8 @@ AUTHENTICATION_BACKENDS = [
 ROOT_URLCONF = "genoma.urls"
 # A less guessable admin address keeps bots off the login page (default /admin/).
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+# Paths whose answers are personal or change with every request: never in the page cache.
+NEVER_CACHED_PREFIXES = (f"/{ADMIN_URL}", "/consultation/", "/healthz", "/editor/", "/media/")
 WSGI_APPLICATION = "genoma.wsgi.application"
 
 TEMPLATES = [
@@ -145,6 +149,11 @@ else:
             "LOCATION": "genoma",
         }
     }
+
+# Public pages for anonymous visitors are served from the cache above until the content
+# changes (genoma/cache.py). 0 turns the page cache off (a benchmark of the uncached path).
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
+BROWSER_CACHE_SECONDS = 60  # browsers revalidate (ETag → 304) after a minute
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -18,6 +18,10 @@ def _test_settings(settings, tmp_path):
     }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Each test starts with an empty cache: no page cached by another test's data.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
