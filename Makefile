@@ -7,7 +7,7 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-ur
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve superuser requirements clean audit loadtest security
+.PHONY: run test lint format serve superuser requirements clean audit loadtest security bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ serve: $(VENV)/.runtime
 
 audit: $(VENV)/.runtime node_modules/.installed  ## Lighthouse scores of the production-like site
 	$(PY) scripts/audit.py
+
+# Requests per second of four public pages (page cache on and off) beside a constant
+# Django response of the same size: the limit of this stack on this machine.
+bench: $(VENV)/.runtime
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 # 2,000 submissions over 16 connections on SQLite, PostgreSQL and two app servers
 # sharing PostgreSQL; every one must be stored once. LOADTEST_ARGS="--submissions 300"
