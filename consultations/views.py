@@ -45,6 +45,15 @@ def _initial(request):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def consultation_request(request):
+    try:
+        return _consultation_request(request)
+    except DatabaseError:
+        # Nothing was stored (the transaction rolled back); the patient is told to retry.
+        logger.exception("The consultation form could not reach the database.")
+        return render(request, "consultations/unavailable.html", status=503)
+
+
+def _consultation_request(request):
     if request.method != "POST":
         form = ConsultationRequestForm(initial=_initial(request))
         return render(request, "consultations/form.html", {"form": form})

@@ -305,3 +305,39 @@ def test_a_database_failure_answers_please_try_again_and_stores_nothing(
 def test_only_get_and_post_are_allowed(client, db):
     assert client.put(FORM_URL).status_code == 405
     assert client.post("/consultation/thanks/").status_code == 405
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_with_the_database_unreachable_the_form_says_please_try_again(method):
+    """The real site, started against a database it cannot reach: 503 and a friendly page."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="genoma.settings",
+        DJANGO_SECRET_KEY="k" * 50,
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="CRITICAL",
+        DATABASE_URL="postgres://genoma@127.0.0.1:9/genoma?connect_timeout=2",
+    )
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        f"r = Client().{method}('/consultation/', {{'full_name': 'A'}}, HTTP_HOST='localhost'); "
+        "print('RESULT', r.status_code, 'nothing was stored' in r.content.decode())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
+    assert line == "RESULT 503 True", result.stderr[-2000:]
