@@ -4,6 +4,7 @@ Articles are ordered sections around shared records: a risk factor edited once
 shows on the article and on its condition page alike.
 """
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from articles.richtext import RichTextField
 
 T_SCORE_LIMIT = Decimal("10")  # |T| beyond this is not a plausible DEXA reading
+SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,200}")
+
+
+def clean_slug(value):
+    """`value` if it could be a slug, else "": input from a URL is never sent to the
+    database raw (PostgreSQL refuses NUL bytes with an error, not an empty result)."""
+    value = (value or "").strip()
+    return value if SLUG_PATTERN.fullmatch(value) else ""
 
 
 class SeededModel(models.Model):

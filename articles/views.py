@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from articles import seo
 from articles.images import clean_uploaded_image
-from articles.models import Article, ArticleSection, Condition, Treatment, TScoreBand
+from articles.models import Article, ArticleSection, Condition, Treatment, TScoreBand, clean_slug
 from articles.search import search_site
 from articles.tscore import interpret_t_score
 
@@ -27,7 +27,7 @@ class ArticleListView(ListView):
 
     def get(self, request, *args, **kwargs):
         self.condition = None
-        slug = request.GET.get("condition", "").strip()
+        slug = clean_slug(request.GET.get("condition"))
         if slug:
             self.condition = Condition.objects.filter(slug=slug).first()
         return super().get(request, *args, **kwargs)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from articles.models import Condition, Treatment
+from articles.models import Condition, Treatment, clean_slug
 from consultations.models import ConsultationRequest
 
 FORM_SIGNER_SALT = "consultations.form-rendered-at"
@@ -43,6 +43,19 @@ class CountrySelect(forms.Select):
             for code, label in self.choices
         )
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))  # noqa: S308
+
+
+class SlugChoiceField(forms.ModelChoiceField):
+    """A choice of stored records by slug; a value that cannot be a slug is simply invalid."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not clean_slug(str(value)):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
 
 
 def signed_timestamp():
@@ -85,14 +98,14 @@ class ConsultationRequestForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ConsultationRequest.Language.ENGLISH,
     )
-    condition = forms.ModelChoiceField(
+    condition = SlugChoiceField(
         label=_("Condition of interest"),
         queryset=Condition.objects.only("name", "slug"),
         required=False,
         empty_label=_("Not sure"),
         to_field_name="slug",
     )
-    treatment = forms.ModelChoiceField(
+    treatment = SlugChoiceField(
         label=_("Treatment of interest (optional)"),
         queryset=Treatment.objects.only("name", "slug"),
         required=False,

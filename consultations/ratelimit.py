@@ -1,5 +1,6 @@
 """Submissions per client address, counted in the shared cache (Redis in production)."""
 
+import ipaddress
 import re
 
 from django.conf import settings
@@ -32,8 +33,16 @@ def client_address(request):
 
 
 def client_address_for_axes(request):
-    """django-axes counts failed logins per user and address, seen past the same proxies."""
-    return client_address(request)
+    """django-axes counts failed logins per user and address, seen past the same proxies.
+
+    Axes stores the address in an IP column: anything that is not an IP address
+    (a forged X-Forwarded-For, a test request without one) is recorded as None.
+    """
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def _key(request, period):

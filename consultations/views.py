@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from articles.models import Article, Condition
+from articles.models import Article, Condition, clean_slug
 from consultations import ratelimit
 from consultations.forms import ConsultationRequestForm, signed_timestamp
 from consultations.models import ConsultationRequest
@@ -22,8 +22,8 @@ SESSION_KEY = "consultation_reference"
 def _initial(request):
     """Prefill from ?condition= and ?article=, and remember where the patient came from."""
     initial = {"form_started": signed_timestamp(), "submission_token": uuid.uuid4()}
-    condition_slug = request.GET.get("condition", "")
-    article_slug = request.GET.get("article", "")
+    condition_slug = clean_slug(request.GET.get("condition"))
+    article_slug = clean_slug(request.GET.get("article"))
     article = (
         Article.objects.published().filter(slug=article_slug).first() if article_slug else None
     )

@@ -195,3 +195,16 @@ def test_staff_passwords_must_be_strong(db):
     with pytest.raises(ValidationError):
         validate_password("password1", user)
     validate_password("correct horse battery staple 42", user)
+
+
+def test_a_forged_forwarded_address_does_not_break_the_login(admin_user, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = Client(HTTP_X_FORWARDED_FOR="not-an-ip-address")
+    response = client.post(reverse("admin:login"), {"username": "admin", "password": "wrong"})
+    assert response.status_code == 200
+    assert (
+        client.post(
+            reverse("admin:login"), {"username": "admin", "password": "password"}
+        ).status_code
+        == 302
+    )
