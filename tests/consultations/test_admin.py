@@ -6,7 +6,6 @@ import io
 import re
 import smtplib
 from datetime import datetime, time, timedelta
-from uuid import uuid4
 
 import pytest
 from django.contrib import admin
@@ -14,11 +13,11 @@ from django.contrib.auth.models import Permission
 from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
-from model_bakery import baker
 
 from consultations.admin import ConsultationReviewForm
 from consultations.models import ConsultationEvent, ConsultationRequest
 from tests.articles.factories import make_condition
+from tests.consultations.factories import make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -33,29 +32,6 @@ class FailingBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise smtplib.SMTPException("boom")
-
-
-def make_request(**fields):
-    """A valid request as the public form stores it (status new unless told)."""
-    defaults = {
-        "submission_token": uuid4(),
-        "full_name": "Somchai Jaidee",
-        "email": "somchai@example.com",
-        "phone": "+66812345678",
-        "country": "TH",
-        "contact_method": ConsultationRequest.ContactMethod.EMAIL,
-        "language": ConsultationRequest.Language.ENGLISH,
-        "preferred_date": timezone.localdate() + timedelta(days=14),
-        "preferred_time": ConsultationRequest.TimeOfDay.MORNING,
-        "consent_at": timezone.now(),
-        "consent_notice_version": "2026-11-22",
-    }
-    if (
-        fields.get("status") in (Status.SCHEDULED, Status.COMPLETED)
-        and "scheduled_at" not in fields
-    ):
-        fields["scheduled_at"] = timezone.now() + timedelta(days=3)
-    return baker.make(ConsultationRequest, **{**defaults, **fields})
 
 
 def in_bangkok(day, hour, minute=0):

@@ -2,15 +2,14 @@
 
 import io
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from model_bakery import baker
 
 from consultations import calendar
 from consultations.models import ConsultationEvent, ConsultationRequest
+from tests.consultations import factories
 
 Status = ConsultationRequest.Status
 Kind = ConsultationEvent.Kind
@@ -19,30 +18,17 @@ OPEN = [Status.NEW, Status.CONTACTED, Status.SCHEDULED]
 
 
 def make_request(**fields):
-    """A valid request as the public form stores it, with everything a purge must erase."""
-    defaults = {
-        "submission_token": uuid4(),
-        "full_name": "Somchai Jaidee",
-        "email": "somchai@example.com",
-        "phone": "+66812345678",
-        "country": "TH",
-        "contact_method": ConsultationRequest.ContactMethod.EMAIL,
-        "language": ConsultationRequest.Language.ENGLISH,
-        "preferred_date": timezone.localdate() + timedelta(days=14),
-        "preferred_time": ConsultationRequest.TimeOfDay.MORNING,
-        "consent_at": timezone.now(),
-        "consent_notice_version": "2026-11-22",
-        "message": "My T-score was -1.9 last year; I take calcium.",
-        "internal_notes": "Called on Monday, prefers mornings.",
-        "time_zone": "Asia/Bangkok",
-        "source_page": "/conditions/osteopenia/",
-    }
-    if (
-        fields.get("status") in (Status.SCHEDULED, Status.COMPLETED)
-        and "scheduled_at" not in fields
-    ):
-        fields["scheduled_at"] = timezone.now() - timedelta(days=30)
-    return baker.make(ConsultationRequest, **{**defaults, **fields})
+    """A request with everything a purge must erase."""
+    fields.setdefault("scheduled_at", timezone.now() - timedelta(days=30))
+    return factories.make_request(
+        **{
+            "message": "My T-score was -1.9 last year; I take calcium.",
+            "internal_notes": "Called on Monday, prefers mornings.",
+            "time_zone": "Asia/Bangkok",
+            "source_page": "/conditions/osteopenia/",
+            **fields,
+        }
+    )
 
 
 def days_ago(days):

@@ -1,33 +1,18 @@
 """Who may do what with consultation requests: every admin URL, every role, every verb."""
 
-from datetime import timedelta
-from uuid import uuid4
-
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from consultations.models import ConsultationRequest
+from tests.consultations.factories import make_request
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def consultation(db):
-    return ConsultationRequest.objects.create(
-        submission_token=uuid4(),
-        full_name="Malee Srisuk",
-        email="malee@example.com",
-        phone="+66812345678",
-        country="TH",
-        contact_method="email",
-        language="en",
-        preferred_date=timezone.localdate() + timedelta(days=3),
-        preferred_time="any",
-        consent_at=timezone.now(),
-        consent_notice_version="test",
-    )
+    return make_request(full_name="Malee Srisuk", email="malee@example.com")
 
 
 def requests_for(consultation):

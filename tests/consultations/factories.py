@@ -1,0 +1,31 @@
+"""A consultation request as the public form stores it, with readable defaults."""
+
+from datetime import timedelta
+from uuid import uuid4
+
+from django.utils import timezone
+from model_bakery import baker
+
+from consultations.models import ConsultationRequest
+
+Status = ConsultationRequest.Status
+
+
+def make_request(**fields):
+    """A valid request (status new unless told); scheduled ones get a time in three days."""
+    defaults = {
+        "submission_token": uuid4(),
+        "full_name": "Somchai Jaidee",
+        "email": "somchai@example.com",
+        "phone": "+66812345678",
+        "country": "TH",
+        "contact_method": ConsultationRequest.ContactMethod.EMAIL,
+        "language": ConsultationRequest.Language.ENGLISH,
+        "preferred_date": timezone.localdate() + timedelta(days=14),
+        "preferred_time": ConsultationRequest.TimeOfDay.MORNING,
+        "consent_at": timezone.now(),
+        "consent_notice_version": "2026-11-22",
+    }
+    if fields.get("status") in (Status.SCHEDULED, Status.COMPLETED):
+        fields.setdefault("scheduled_at", timezone.now() + timedelta(days=3))
+    return baker.make(ConsultationRequest, **{**defaults, **fields})
