@@ -336,6 +336,10 @@ class TreatmentPoint(OrderedRow):
         ]
 
 
+LONG_CONDITION_FIELDS = ("overview", "diagnosis", "summary", "seed_fingerprint")
+LONG_TREATMENT_FIELDS = ("description", "summary", "regulatory_note", "seed_fingerprint")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles the public may read: published, and their publish time has come."""
@@ -348,21 +352,38 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self):
         """Articles with their sections and every record the sections render."""
-        sections = ArticleSection.objects.select_related("condition", "treatment").prefetch_related(
-            Prefetch("condition__risk_factors", to_attr="risk_factor_list"),
-            Prefetch("condition__symptoms", to_attr="symptom_list"),
-            Prefetch(
-                "condition__condition_treatments",
-                queryset=ConditionTreatment.objects.select_related("treatment"),
-                to_attr="treatment_list",
-            ),
-            Prefetch("treatment__points", to_attr="point_list"),
+        # Linked records come without their long texts (overviews, descriptions): the
+        # article shows their names and rows only.
+        sections = (
+            ArticleSection.objects.select_related("condition", "treatment")
+            .defer(*(f"condition__{f}" for f in LONG_CONDITION_FIELDS))
+            .defer(*(f"treatment__{f}" for f in LONG_TREATMENT_FIELDS))
+            .prefetch_related(
+                Prefetch("condition__risk_factors", to_attr="risk_factor_list"),
+                Prefetch("condition__symptoms", to_attr="symptom_list"),
+                Prefetch(
+                    "condition__condition_treatments",
+                    queryset=ConditionTreatment.objects.select_related("treatment").defer(
+                        *(f"treatment__{f}" for f in LONG_TREATMENT_FIELDS)
+                    ),
+                    to_attr="treatment_list",
+                ),
+                Prefetch("treatment__points", to_attr="point_list"),
+            )
         )
         return self.prefetch_related(
             Prefetch("sections", queryset=sections, to_attr="section_list"),
             Prefetch("references", to_attr="reference_list"),
-            Prefetch("conditions", to_attr="condition_list"),
-            Prefetch("treatments", to_attr="treatment_list"),
+            Prefetch(
+                "conditions",
+                queryset=Condition.objects.defer(*LONG_CONDITION_FIELDS),
+                to_attr="condition_list",
+            ),
+            Prefetch(
+                "treatments",
+                queryset=Treatment.objects.defer(*LONG_TREATMENT_FIELDS),
+                to_attr="treatment_list",
+            ),
         )
 
     def review_overdue(self):
