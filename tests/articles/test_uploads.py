@@ -49,6 +49,19 @@ def upload(client, content, name="photo.jpg", content_type="image/jpeg"):
     return client.post(UPLOAD_URL, {"upload": SimpleUploadedFile(name, content, content_type)})
 
 
+@pytest.mark.parametrize("name", ["../../etc/passwd.jpg", "..\\..\\win.ini.jpg", "x\x00.jpg"])
+def test_a_path_in_the_file_name_never_reaches_the_disk(editor_client, settings, name):
+    # Django's multipart parser keeps only the base name; we then discard even that.
+    response = upload(editor_client, image_bytes(), name=name)
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        stored = settings.MEDIA_ROOT / response.json()["url"].removeprefix("/media/")
+        assert stored.parent == settings.MEDIA_ROOT / "articles" / "editor"
+        assert "passwd" not in stored.name
+        assert "win" not in stored.name
+    assert not (settings.MEDIA_ROOT.parent / "etc").exists()
+
+
 def test_an_editor_uploads_an_image_under_a_random_name_without_metadata(editor_client, settings):
     response = upload(editor_client, image_bytes(exif=True), name="../../etc/passwd.jpg")
     assert response.status_code == 200
