@@ -160,3 +160,10 @@ def test_footer_shows_the_clinic_contact_details_when_set(client, settings):
     assert 'href="mailto:care@clinic.example"' in page
     assert "Medical disclaimer" in page
     assert 'href="/privacy/"' in page
+
+
+def test_code_only_commands_run_without_a_secret_key_but_the_rest_still_refuse():
+    assert _manage("makemigrations", "--check", "--dry-run").returncode == 0
+    refused = _manage("check")
+    assert refused.returncode != 0
+    assert "Set the DJANGO_SECRET_KEY environment variable" in refused.stderr
