@@ -336,10 +336,6 @@ class TreatmentPoint(OrderedRow):
         ]
 
 
-LONG_CONDITION_FIELDS = ("overview", "diagnosis", "summary", "seed_fingerprint")
-LONG_TREATMENT_FIELDS = ("description", "summary", "regulatory_note", "seed_fingerprint")
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles the public may read: published, and their publish time has come."""
@@ -348,42 +344,6 @@ class ArticleQuerySet(models.QuerySet):
     def for_list(self):
         return self.only(
             "title", "slug", "standfirst", "publish_at", "hero_image", "hero_alt", "hero_renditions"
-        )
-
-    def for_detail(self):
-        """Articles with their sections and every record the sections render."""
-        # Linked records come without their long texts (overviews, descriptions): the
-        # article shows their names and rows only.
-        sections = (
-            ArticleSection.objects.select_related("condition", "treatment")
-            .defer(*(f"condition__{f}" for f in LONG_CONDITION_FIELDS))
-            .defer(*(f"treatment__{f}" for f in LONG_TREATMENT_FIELDS))
-            .prefetch_related(
-                Prefetch("condition__risk_factors", to_attr="risk_factor_list"),
-                Prefetch("condition__symptoms", to_attr="symptom_list"),
-                Prefetch(
-                    "condition__condition_treatments",
-                    queryset=ConditionTreatment.objects.select_related("treatment").defer(
-                        *(f"treatment__{f}" for f in LONG_TREATMENT_FIELDS)
-                    ),
-                    to_attr="treatment_list",
-                ),
-                Prefetch("treatment__points", to_attr="point_list"),
-            )
-        )
-        return self.prefetch_related(
-            Prefetch("sections", queryset=sections, to_attr="section_list"),
-            Prefetch("references", to_attr="reference_list"),
-            Prefetch(
-                "conditions",
-                queryset=Condition.objects.defer(*LONG_CONDITION_FIELDS),
-                to_attr="condition_list",
-            ),
-            Prefetch(
-                "treatments",
-                queryset=Treatment.objects.defer(*LONG_TREATMENT_FIELDS),
-                to_attr="treatment_list",
-            ),
         )
 
     def review_overdue(self):
@@ -590,34 +550,6 @@ class ArticleSection(AutoOrdered, SeededModel):
             raise ValidationError({"condition": _("Choose the condition whose rows to show.")})
         if self.kind in self.TREATMENT_KINDS and not self.treatment_id:
             raise ValidationError({"treatment": _("Choose the treatment whose rows to show.")})
-
-    @property
-    def rows(self):
-        """The structured records this block shows (from prefetched lists when present)."""
-        if self.kind == self.Kind.RISK_FACTORS:
-            return _prefetched(self.condition, "risk_factor_list", "risk_factors")
-        if self.kind == self.Kind.SYMPTOMS:
-            return _prefetched(self.condition, "symptom_list", "symptoms")
-        if self.kind == self.Kind.CONDITION_TREATMENTS:
-            # The conventional care for the condition; therapies under study have their own blocks.
-            rows = _prefetched(self.condition, "treatment_list", "condition_treatments")
-            return [row for row in rows if not row.treatment.is_experimental]
-        if self.kind in self.TREATMENT_KINDS:
-            points = _prefetched(self.treatment, "point_list", "points")
-            return [
-                point
-                for point in points
-                if point.kind == self.kind and point.condition_id == self.condition_id
-            ]
-        return []
-
-    @property
-    def is_numbered(self):
-        return self.kind == self.Kind.STEPS
-
-    @property
-    def links_treatments(self):
-        return self.kind == self.Kind.CONDITION_TREATMENTS
 
 
 def _plain_number(value):

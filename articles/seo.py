@@ -7,15 +7,7 @@ def _absolute(request, path):
     return request.build_absolute_uri(path)
 
 
-def _condition_ref(request, condition):
-    return {
-        "@type": "MedicalCondition",
-        "name": condition.name,
-        "url": _absolute(request, condition.get_absolute_url()),
-    }
-
-
-def article_json_ld(request, article):
+def article_json_ld(request, article, page):
     """A MedicalWebPage: what it is about, when it was last reviewed and by whom."""
     data = {
         "@context": "https://schema.org",
@@ -28,14 +20,13 @@ def article_json_ld(request, article):
         "dateModified": article.updated_at.isoformat(),
         "author": {"@type": "Organization", "name": article.author_name},
         "publisher": {"@type": "MedicalOrganization", "name": "Genoma Health"},
-        "about": [_condition_ref(request, c) for c in article.condition_list]
+        "about": [
+            {"@type": "MedicalCondition", "name": c.name, "url": _absolute(request, c.url)}
+            for c in page.conditions
+        ]
         + [
-            {
-                "@type": "MedicalTherapy",
-                "name": t.name,
-                "url": _absolute(request, t.get_absolute_url()),
-            }
-            for t in article.treatment_list
+            {"@type": "MedicalTherapy", "name": t.name, "url": _absolute(request, t.url)}
+            for t in page.treatments
         ],
     }
     if article.last_reviewed:

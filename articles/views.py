@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView
 from articles import seo
 from articles.images import clean_uploaded_image
 from articles.models import Article, ArticleSection, Condition, Treatment, TScoreBand, clean_slug
+from articles.pages import load_article_page
 from articles.search import search_site
 from articles.tscore import interpret_t_score
 
@@ -52,10 +53,9 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        articles = Article.objects.for_detail()
         if self.is_preview():
-            return articles
-        return articles.published()
+            return Article.objects.all()
+        return Article.objects.published()
 
     def is_preview(self):
         if settings.SESSION_COOKIE_NAME not in self.request.COOKIES:
@@ -71,19 +71,11 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        condition_ids = [condition.pk for condition in article.condition_list]
-        related = (
-            Article.objects.published()
-            .for_list()
-            .filter(conditions__in=condition_ids)
-            .exclude(pk=article.pk)
-            .distinct()[:RELATED_ARTICLES]
-        )
-        primary_condition = article.condition_list[0] if article.condition_list else None
+        page = load_article_page(article, related_count=RELATED_ARTICLES)
         return super().get_context_data(
-            related_articles=list(related),
-            primary_condition=primary_condition,
-            json_ld=seo.article_json_ld(self.request, article),
+            page=page,
+            primary_condition=page.conditions[0] if page.conditions else None,
+            json_ld=seo.article_json_ld(self.request, article, page),
             **kwargs,
         )
 

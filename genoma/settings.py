@@ -94,6 +94,20 @@ NEVER_CACHED_PREFIXES = (f"/{ADMIN_URL}", "/consultation/", "/healthz", "/editor
 WSGI_APPLICATION = "genoma.wsgi.application"
 
 TEMPLATES = [
+    # The public pages (templates/jinja2/); see genoma/jinja2.py.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "genoma.jinja2.environment",
+            "context_processors": [
+                "django.template.context_processors.media",
+                "genoma.context_processors.clinic",
+            ],
+        },
+    },
+    # Admin, emails and the templates of installed apps.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -269,7 +283,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "consultations.ratelimit.client_address_for_axes"
 AXES_VERBOSE = False
 

@@ -7,9 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
-from model_bakery import baker
 
-from articles.models import Article, ArticleSection, RiskFactor, TreatmentPoint, TScoreBand
+from articles.models import Article, ArticleSection, RiskFactor, TScoreBand
 from tests.articles.factories import make_article, make_condition, make_section, make_treatment
 
 pytestmark = pytest.mark.django_db
@@ -118,21 +117,6 @@ def test_section_order_is_unique_within_an_article():
     make_section(article, order=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         make_section(article, order=1)
-
-
-def test_treatment_block_rows_follow_kind_and_condition():
-    condition = make_condition()
-    treatment = make_treatment(name="MSC", slug="msc")
-    general = baker.make(TreatmentPoint, treatment=treatment, kind="steps", name="Harvest")
-    for_condition = baker.make(
-        TreatmentPoint, treatment=treatment, kind="benefits", name="Denser", condition=condition
-    )
-    baker.make(TreatmentPoint, treatment=treatment, kind="benefits", name="General benefit")
-    article = make_article()
-    steps = make_section(article, kind="steps", treatment=treatment)
-    benefits = make_section(article, kind="benefits", treatment=treatment, condition=condition)
-    assert steps.rows == [general]
-    assert benefits.rows == [for_condition]
 
 
 def test_every_public_model_has_a_namespaced_absolute_url():

@@ -48,6 +48,91 @@ def test_article_page_shows_sections_blocks_review_state_and_call_to_action(clie
     assert "Breakthroughs in Osteoporosis Treatment" in page
 
 
+def section_html(page, heading):
+    match = re.search(rf"<section [^>]*>\s*<h2 [^>]*>{heading}</h2>(.*?)</section>", page, re.S)
+    assert match, heading
+    return match.group(1)
+
+
+def test_article_blocks_show_the_rows_of_their_own_condition_treatment_and_kind(client):
+    osteopenia = make_condition()
+    other = make_condition(name="Other", slug="other")
+    msc = make_treatment(name="MSC", slug="msc")
+    drugs = make_treatment(name="Medication", slug="medication", evidence_status="established")
+    baker.make("articles.RiskFactor", condition=osteopenia, name="Age", description="Over 50")
+    baker.make("articles.RiskFactor", condition=other, name="Not this one")
+    baker.make("articles.Symptom", condition=osteopenia, name="Silent")
+    ConditionTreatment.objects.create(
+        condition=osteopenia, treatment=drugs, label="Bisphosphonates"
+    )
+    ConditionTreatment.objects.create(condition=osteopenia, treatment=msc)  # under study: own block
+    baker.make(TreatmentPoint, treatment=msc, kind="steps", name="Harvest", order=2)
+    baker.make(TreatmentPoint, treatment=msc, kind="steps", name="Culture", order=1)
+    baker.make(TreatmentPoint, treatment=msc, kind="benefits", name="Denser", condition=osteopenia)
+    baker.make(TreatmentPoint, treatment=msc, kind="benefits", name="In general")
+    article = make_article(slug="blocks")
+    for kind, heading, fields in [
+        ("risk_factors", "Risks", {"condition": osteopenia}),
+        ("symptoms", "Signs", {"condition": osteopenia}),
+        ("condition_treatments", "Care", {"condition": osteopenia}),
+        ("steps", "Steps", {"treatment": msc}),
+        ("benefits", "Benefits for osteopenia", {"treatment": msc, "condition": osteopenia}),
+        ("benefits", "Benefits", {"treatment": msc}),
+    ]:
+        make_section(article, kind=kind, heading=heading, body="", **fields)
+
+    page = html(client.get(article.get_absolute_url()))
+
+    assert "<li><strong>Age</strong>: Over 50</li>" in section_html(page, "Risks")
+    assert "Not this one" not in page
+    assert "<li>Silent</li>" in section_html(page, "Signs")
+    care = section_html(page, "Care")
+    assert '<a href="/treatments/medication/">Bisphosphonates</a>' in care
+    assert "MSC" not in care
+    steps = section_html(page, "Steps")
+    assert '<ol class="rows rows-steps">' in steps
+    assert steps.index("Culture") < steps.index("Harvest")
+    assert "Denser" in section_html(page, "Benefits for osteopenia")
+    assert "In general" not in section_html(page, "Benefits for osteopenia")
+    assert "In general" in section_html(page, "Benefits")
+    assert "Denser" not in section_html(page, "Benefits")
+
+
+def test_article_page_lists_references_topics_and_related_articles(client):
+    osteopenia = make_condition()
+    msc = make_treatment(name="MSC", slug="msc")
+    article = make_article(slug="main", publish_at=timezone.now() - timedelta(days=10))
+    article.conditions.add(osteopenia)
+    article.treatments.add(msc)
+    baker.make(
+        "articles.ArticleReference", article=article, citation="Smith 2020", doi="10.1/x", order=1
+    )
+    baker.make("articles.ArticleReference", article=article, citation="Jones 2021", order=2)
+    for days in range(1, 6):
+        make_article(
+            slug=f"related-{days}",
+            title=f"Related {days}",
+            publish_at=timezone.now() - timedelta(days=days),
+        ).conditions.add(osteopenia)
+    make_article(slug="draft", title="A draft", status=Article.Status.DRAFT).conditions.add(
+        osteopenia
+    )
+    make_article(slug="unrelated", title="Unrelated")
+
+    page = html(client.get(article.get_absolute_url()))
+
+    references = section_html(page, "References")
+    assert references.index("Smith 2020") < references.index("Jones 2021")
+    assert '<a href="https://doi.org/10.1/x" rel="noopener noreferrer">' in references
+    topics = section_html(page, "Topics in this article")
+    assert '<a href="/conditions/osteopenia/">Osteopenia</a>' in topics
+    assert '<a href="/treatments/msc/">MSC</a> <span class="badge badge-experimental">' in topics
+    related = section_html(page, "Related articles")
+    assert re.findall(r">Related (\d)</a>", related) == ["1", "2", "3"]  # newest three
+    assert related.count('class="card"') == 3  # no draft, no unrelated article, not itself
+    assert 'href="/consultation/?condition=osteopenia&amp;article=main"' in page
+
+
 def test_article_page_shows_review_dates_and_reviewer_when_set(client):
     article = make_article(
         slug="reviewed",
@@ -333,7 +418,7 @@ def test_page_query_budgets_do_not_grow_with_related_rows(
     budgets = {
         "/": 3,
         "/articles/": 3,
-        article.get_absolute_url(): 10,
+        article.get_absolute_url(): 6,
         "/conditions/": 1,
         condition.get_absolute_url() + "?t_score=-1": 6,
         "/treatments/": 1,
