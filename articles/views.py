@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView
 from articles import seo
 from articles.images import clean_uploaded_image
 from articles.models import Article, ArticleSection, Condition, Treatment, TScoreBand, clean_slug
-from articles.pages import load_article_page
+from articles.pages import find_article, load_article_page
 from articles.search import search_site
 from articles.tscore import interpret_t_score
 
@@ -52,10 +52,11 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
-    def get_queryset(self):
-        if self.is_preview():
-            return Article.objects.all()
-        return Article.objects.published()
+    def get_object(self, queryset=None):
+        article = find_article(self.kwargs["slug"], unpublished=self.is_preview())
+        if article is None:
+            raise Http404(_("No article at this address."))
+        return article
 
     def is_preview(self):
         if settings.SESSION_COOKIE_NAME not in self.request.COOKIES:

@@ -8,6 +8,8 @@ differently (date, default, urlencode, truncatechars) are Django's own here, so
 a page reads the same whichever engine wrote it.
 """
 
+import functools
+
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
@@ -23,6 +25,16 @@ def url(name, *args, **kwargs):
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+def gettext(message):
+    return _translated(translation.get_language(), message)
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(language, message):
+    """A page's fixed strings, looked up once per language (about 30 on a page)."""
+    return translation.gettext(message)
+
+
 def date(value, arg=None):
     """Django's date filter, in the current time zone as Django's templates show it."""
     return defaultfilters.date(template_localtime(value), arg)
@@ -31,7 +43,7 @@ def date(value, arg=None):
 def environment(**options):
     options.pop("autoescape", None)  # always on, whatever the settings say
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
-    env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
+    env.install_gettext_callables(gettext, translation.ngettext, newstyle=True)
     env.globals.update(url=url, static=static, get_language=translation.get_language)
     env.filters.update(
         date=date,
