@@ -33,8 +33,11 @@ ORDER BY "order", id
 # One row per line the blocks may show, whichever table holds it, keyed the way a
 # section asks for it: (kind, condition, treatment). A condition's established
 # treatments leave out the therapies under study: those have blocks of their own.
+# (The first NULL is typed for PostgreSQL, which settles a UNION's column types
+# from the left.)
 BLOCK_ROWS_SQL = """
-SELECT 'risk_factors', r.condition_id, NULL, r."order", r.id, r.name, r.description, NULL
+SELECT 'risk_factors', r.condition_id, CAST(NULL AS bigint), r."order", r.id, r.name,
+       r.description, NULL
 FROM articles_riskfactor r
 WHERE r.condition_id IN (
     SELECT condition_id FROM articles_articlesection WHERE article_id = %s AND kind = 'risk_factors'
