@@ -1,12 +1,11 @@
 """What an article's page shows, read in six SQL statements written by hand.
 
-The article page is the site's most visited page. Read through the ORM, its nine
+The article page is the site's most visited page. Through the ORM its ten
 queries cost about 4.5 ms a request on our 2-core machine, nearly all of it in
-building and compiling the statements and in the prefetch machinery; the same
-reads as the statements below cost about 0.3 ms (docs/performance.md). Every
-other page keeps the ORM. The statements are standard SQL and run unchanged on
-SQLite and PostgreSQL; the article page tests run on both.
-"""
+building and compiling statements and in the prefetch machinery; these six
+statements cost about 0.5 ms (docs/performance.md). Every other page keeps the
+ORM. The statements are standard SQL and run unchanged on SQLite and PostgreSQL;
+the article page tests run on both."""
 
 from dataclasses import dataclass, field
 
