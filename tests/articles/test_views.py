@@ -186,7 +186,12 @@ def test_drafts_and_scheduled_articles_are_404_for_the_public_and_previewable_by
     assert Client().get(article.get_absolute_url()).status_code == 404
     response = editor_client.get(article.get_absolute_url())
     assert response.status_code == 200
-    assert "Preview:" in response.content.decode()
+    preview = response.content.decode()
+    if article.status == Article.Status.DRAFT:
+        assert "Preview: this article is a draft and is not public." in preview
+    else:
+        when = timezone.localtime(article.publish_at).strftime("%-d %B %Y, %H:%M")
+        assert f"Preview: this article is scheduled for {when} and is not yet public." in preview
     assert "no-store" in response["Cache-Control"]
     assert Client().get("/articles/").content.decode().count("hidden") == 0
 
@@ -201,8 +206,12 @@ def test_article_list_filters_by_condition_and_paginates(client):
     first = html(client.get("/articles/?condition=osteopenia"))
     assert first.count('class="card"') == 10
     assert "Osteoporosis note" not in first
+    assert "<h1>Articles on Osteopenia</h1>" in first
+    assert "<span>Page 1 of 2</span>" in first
     second = html(client.get("/articles/?condition=osteopenia&page=2"))
     assert second.count('class="card"') == 2
+    assert "<title>Articles on Osteopenia · page 2 · Genoma Health</title>" in second
+    assert 'rel="prev" href="?condition=osteopenia&amp;page=1"' in second
     assert client.get("/articles/?page=99").status_code == 404
     unknown = html(client.get("/articles/?condition=nothing-like-this"))
     assert "We have no condition by that name" in unknown
@@ -298,6 +307,7 @@ def test_treatment_page_shows_evidence_steps_conditions_and_articles(client, cli
     assert "This therapy is experimental." in page
     assert '<ol class="rows rows-steps">' in page
     assert "Stem Cell Harvesting" in page
+    assert '<span class="for-condition">(for Osteopenia)</span>' in page  # said of one condition
     assert 'href="/conditions/osteoporosis/"' in page
     assert "Osteoporosis and Stem Cell Therapy" in page
     data = json_ld_blocks(page)[0]

@@ -76,6 +76,7 @@ def test_a_valid_request_is_stored_redirected_and_thanked_with_its_reference(
     thanks = client.get(response["Location"])
     assert stored.reference in thanks.content.decode()
     assert "What happens next" in thanks.content.decode()
+    assert "contacts you by WhatsApp within two working days" in thanks.content.decode()
     assert "no-store" in thanks["Cache-Control"]
 
 
