@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -76,25 +76,6 @@ class OrderedRow(AutoOrdered, SeededModel):
         return self.name
 
 
-class ConditionQuerySet(models.QuerySet):
-    def for_detail(self):
-        """Conditions with everything their page shows, in a fixed number of queries."""
-        return self.prefetch_related(
-            Prefetch("risk_factors", to_attr="risk_factor_list"),
-            Prefetch("symptoms", to_attr="symptom_list"),
-            Prefetch(
-                "condition_treatments",
-                queryset=ConditionTreatment.objects.select_related("treatment"),
-                to_attr="treatment_list",
-            ),
-            Prefetch(
-                "articles",
-                queryset=Article.objects.published().order_by("-publish_at"),
-                to_attr="published_articles",
-            ),
-        )
-
-
 class Condition(SeededModel):
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -107,8 +88,6 @@ class Condition(SeededModel):
     )
     icd10_code = models.CharField(_("ICD-10 code"), max_length=10, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ConditionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -44,7 +44,7 @@ def article_json_ld(request, article, page):
     return data
 
 
-def condition_json_ld(request, condition):
+def condition_json_ld(request, condition, page):
     """A MedicalCondition with its symptoms, risk factors and possible treatments."""
     return {
         "@context": "https://schema.org",
@@ -59,19 +59,19 @@ def condition_json_ld(request, condition):
         ),
         "signOrSymptom": [
             {"@type": "MedicalSymptom", "name": s.name, "description": s.description}
-            for s in condition.symptom_list
+            for s in page.symptoms
         ],
         "riskFactor": [
             {"@type": "MedicalRiskFactor", "name": r.name, "description": r.description}
-            for r in condition.risk_factor_list
+            for r in page.risk_factors
         ],
         "possibleTreatment": [
             {
                 "@type": "MedicalTherapy",
-                "name": ct.treatment.name,
-                "url": _absolute(request, ct.treatment.get_absolute_url()),
+                "name": treatment.treatment_name,
+                "url": _absolute(request, treatment.url),
             }
-            for ct in condition.treatment_list
+            for treatment in page.treatments
         ],
     }
 

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView
 from articles import seo
 from articles.images import clean_uploaded_image
 from articles.models import Article, ArticleSection, Condition, Treatment, TScoreBand, clean_slug
-from articles.pages import find_article, load_article_page
+from articles.pages import find_article, find_condition, load_article_page, load_condition_page
 from articles.search import search_site
 from articles.tscore import interpret_t_score
 
@@ -89,7 +89,10 @@ class ConditionListView(ListView):
 
 @require_safe
 def condition_detail(request, slug):
-    condition = get_object_or_404(Condition.objects.for_detail(), slug=slug)
+    condition = find_condition(slug)
+    if condition is None:
+        raise Http404(_("No condition at this address."))
+    page = load_condition_page(condition)
     bands = list(TScoreBand.objects.select_related("condition"))
     has_interpreter = any(band.condition_id == condition.pk for band in bands)
     raw_t_score = request.GET.get("t_score")
@@ -101,11 +104,12 @@ def condition_detail(request, slug):
         "articles/condition_detail.html",
         {
             "condition": condition,
+            "page": page,
             "bands": bands,
             "has_interpreter": has_interpreter,
             "interpretation": interpretation,
             "raw_t_score": raw_t_score or "",
-            "json_ld": seo.condition_json_ld(request, condition),
+            "json_ld": seo.condition_json_ld(request, condition, page),
         },
     )
 

@@ -243,6 +243,53 @@ def test_condition_page_shows_symptoms_risk_factors_diagnosis_treatments_and_art
     assert {t["name"] for t in data["possibleTreatment"]} >= {"Mesenchymal stem cell (MSC) therapy"}
 
 
+def test_condition_page_shows_its_own_rows_treatments_and_published_articles(client):
+    osteopenia = make_condition()
+    other = make_condition(name="Other", slug="other")
+    baker.make("articles.Symptom", condition=osteopenia, name="Silent", order=2)
+    baker.make("articles.Symptom", condition=osteopenia, name="Back pain", order=1)
+    baker.make("articles.Symptom", condition=other, name="Not this one")
+    baker.make("articles.RiskFactor", condition=osteopenia, name="Age", description="Over 50")
+    drugs = make_treatment(name="Medication", slug="medication", evidence_status="established")
+    msc = make_treatment(name="MSC", slug="msc")
+    ConditionTreatment.objects.create(
+        condition=osteopenia, treatment=drugs, label="Bisphosphonates"
+    )
+    ConditionTreatment.objects.create(
+        condition=osteopenia, treatment=msc, description="Under study."
+    )
+    older = make_article(
+        slug="older", title="Older post", publish_at=timezone.now() - timedelta(days=9)
+    )
+    newer = make_article(slug="newer", title="Newer post")
+    draft = make_article(slug="draft", title="Draft post", status=Article.Status.DRAFT)
+    for article in (older, newer, draft):
+        article.conditions.add(osteopenia)
+
+    page = html(client.get("/conditions/osteopenia/"))
+
+    symptoms = section_html(page, "Symptoms")
+    assert symptoms.index("Back pain") < symptoms.index("Silent")
+    assert "Not this one" not in page
+    assert "<li><strong>Age</strong>: Over 50</li>" in section_html(page, "Risk factors")
+    treatments = section_html(page, "Treatments")
+    assert (
+        '<a href="/treatments/medication/">Bisphosphonates</a></strong> <span class="badge badge-established">'
+        in treatments
+    )
+    assert (
+        '<a href="/treatments/msc/">MSC</a></strong> <span class="badge badge-experimental">'
+        in treatments
+    )
+    assert "<br>Under study." in treatments
+    articles = section_html(page, "Articles")
+    assert articles.index("Newer post") < articles.index("Older post")
+    assert "Draft post" not in articles
+    data = json_ld_blocks(page)[0]
+    assert [t["name"] for t in data["possibleTreatment"]] == ["Medication", "MSC"]
+    assert data["possibleTreatment"][0]["url"] == "http://testserver/treatments/medication/"
+
+
 @pytest.mark.parametrize(
     ("value", "category"),
     [
@@ -430,7 +477,7 @@ def test_page_query_budgets_do_not_grow_with_related_rows(
         "/articles/": 3,
         article.get_absolute_url(): 6,
         "/conditions/": 1,
-        condition.get_absolute_url() + "?t_score=-1": 6,
+        condition.get_absolute_url() + "?t_score=-1": 4,
         "/treatments/": 1,
         treatment.get_absolute_url(): 5,
         "/search/?q=Condition": 3,
