@@ -20,7 +20,8 @@ from articles.models import Article, ArticleReference, ArticleSection, Condition
 EXPERIMENTAL = Treatment.Evidence.EXPERIMENTAL.value
 PUBLISHED = Article.Status.PUBLISHED.value
 
-# The article itself; the second line is the rule of Article.objects.published().
+# The rule of Article.objects.published() is "status = %s AND publish_at <= %s" in
+# every statement here that lists public articles; _published() gives its values.
 ARTICLE_SQL = "SELECT * FROM articles_article WHERE slug = %s"
 PUBLISHED_SQL = " AND status = %s AND publish_at <= %s"
 
@@ -154,8 +155,7 @@ def find_article(slug, *, unpublished=False):
     if unpublished:
         articles = Article.objects.raw(ARTICLE_SQL, [slug])
     else:
-        now = timezone.now()
-        articles = Article.objects.raw(ARTICLE_SQL + PUBLISHED_SQL, [slug, PUBLISHED, now])
+        articles = Article.objects.raw(ARTICLE_SQL + PUBLISHED_SQL, [slug, *_published()])
     return next(iter(articles), None)
 
 
@@ -195,7 +195,7 @@ def load_article_page(article, related_count=3):
         ]
     related = Article.objects.raw(
         RELATED_SQL,
-        [PUBLISHED, timezone.now(), article.pk, article.pk, related_count],
+        [*_published(), article.pk, article.pk, related_count],
     )
     return ArticlePage(sections, references, conditions, treatments, list(related))
 
@@ -204,9 +204,7 @@ def load_condition_page(condition):
     """A condition's symptoms, risk factors, treatments and published articles."""
     with connection.cursor() as cursor:
         rows = _load_rows(cursor, _UrlsBySlug(), conditions={condition.pk}, treatments=set())
-    articles = Article.objects.raw(
-        CONDITION_ARTICLES_SQL, [PUBLISHED, timezone.now(), condition.pk]
-    )
+    articles = Article.objects.raw(CONDITION_ARTICLES_SQL, [*_published(), condition.pk])
     return ConditionPage(
         symptoms=rows.get(("symptoms", condition.pk, None), []),
         risk_factors=rows.get(("risk_factors", condition.pk, None), []),
@@ -232,6 +230,10 @@ def _load_rows(cursor, urls, *, conditions, treatments):
         )
         rows.setdefault((kind, condition_id, treatment_id), []).append(row)
     return rows
+
+
+def _published():
+    return [PUBLISHED, timezone.now()]
 
 
 def _placeholders(values):

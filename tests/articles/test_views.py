@@ -117,6 +117,9 @@ def test_article_page_lists_references_topics_and_related_articles(client):
     make_article(slug="draft", title="A draft", status=Article.Status.DRAFT).conditions.add(
         osteopenia
     )
+    make_article(
+        slug="scheduled", title="Scheduled", publish_at=timezone.now() + timedelta(hours=1)
+    ).conditions.add(osteopenia)
     make_article(slug="unrelated", title="Unrelated")
 
     page = html(client.get(article.get_absolute_url()))
@@ -263,7 +266,10 @@ def test_condition_page_shows_its_own_rows_treatments_and_published_articles(cli
     )
     newer = make_article(slug="newer", title="Newer post")
     draft = make_article(slug="draft", title="Draft post", status=Article.Status.DRAFT)
-    for article in (older, newer, draft):
+    scheduled = make_article(
+        slug="scheduled", title="Scheduled post", publish_at=timezone.now() + timedelta(hours=1)
+    )
+    for article in (older, newer, draft, scheduled):
         article.conditions.add(osteopenia)
 
     page = html(client.get("/conditions/osteopenia/"))
@@ -285,6 +291,7 @@ def test_condition_page_shows_its_own_rows_treatments_and_published_articles(cli
     articles = section_html(page, "Articles")
     assert articles.index("Newer post") < articles.index("Older post")
     assert "Draft post" not in articles
+    assert "Scheduled post" not in articles
     data = json_ld_blocks(page)[0]
     assert [t["name"] for t in data["possibleTreatment"]] == ["Medication", "MSC"]
     assert data["possibleTreatment"][0]["url"] == "http://testserver/treatments/medication/"
