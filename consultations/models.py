@@ -197,6 +197,19 @@ class ConsultationRequest(models.Model):
     def is_open(self):
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def contact_method_phrase(self):
+        """How we reach the patient, as it reads inside a sentence ("by email", "on LINE")."""
+        return CONTACT_METHOD_PHRASES[self.contact_method]
+
+
+CONTACT_METHOD_PHRASES = {
+    ConsultationRequest.ContactMethod.EMAIL: _("by email"),
+    ConsultationRequest.ContactMethod.PHONE: _("by phone"),
+    ConsultationRequest.ContactMethod.WHATSAPP: _("on WhatsApp"),
+    ConsultationRequest.ContactMethod.LINE: _("on LINE"),
+}
+
 
 class ConsultationEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
