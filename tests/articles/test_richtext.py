@@ -136,3 +136,127 @@ def test_rich_text_renders_without_anything_executable_on_public_pages(client):
         main = main.replace('<script type="application/ld+json">', "")
         assert_clean(main.split("</h1>", 1)[1])
     assert Treatment.objects.get(slug="t").description.count("<script") == 0
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://tracker.example/pixel.png",
+        "//tracker.example/pixel.png",
+        "http://127.0.0.1/media/a.jpg",
+        "/static/logo.png",
+        "articles/editor/a.jpg",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "",
+    ],
+)
+def test_images_from_anywhere_but_the_sites_media_are_dropped(src):
+    cleaned = sanitize_html(
+        f'<figure><img src="{src}" alt="A pixel"><figcaption>Seen</figcaption></figure>'
+        '<p><a href="https://example.org/study">A study</a></p>'
+    )
+    assert "<img" not in cleaned
+    assert "<figcaption>Seen</figcaption>" in cleaned
+    assert 'href="https://example.org/study"' in cleaned
+
+
+def test_an_alt_text_that_mentions_src_cannot_keep_an_image_without_one():
+    cleaned = sanitize_html('<img alt="x src=" src="https://tracker.example/p.png" width="9">')
+    assert "<img" not in cleaned
+
+
+def test_the_sites_own_media_images_stay():
+    cleaned = sanitize_html('<p><img src="/media/articles/editor/a.jpg" alt="A scan"></p>')
+    assert 'src="/media/articles/editor/a.jpg"' in cleaned
+
+
+def test_with_media_on_another_origin_its_images_stay_and_others_go(settings):
+    settings.MEDIA_URL = "https://cdn.genoma.example/media/"
+    kept = sanitize_html('<img src="https://cdn.genoma.example/media/a.jpg" alt="A scan">')
+    assert 'src="https://cdn.genoma.example/media/a.jpg"' in kept
+    for src in ("/media/a.jpg", "https://cdn.genoma.example.evil.example/a.jpg"):
+        assert "<img" not in sanitize_html(f'<img src="{src}" alt="A scan">')
+
+
+def treatment_form(treatment, **changes):
+    return {
+        "name": treatment.name,
+        "slug": treatment.slug,
+        "kind": treatment.kind,
+        "summary": treatment.summary,
+        "evidence_status": treatment.evidence_status,
+        "regulatory_note": "",
+        "description": treatment.description,
+        "points-TOTAL_FORMS": "0",
+        "points-INITIAL_FORMS": "0",
+        **changes,
+    }
+
+
+ALT_MESSAGE = "Change image text alternative"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "image",
+    [
+        '<img src="/media/articles/editor/a.jpg">',
+        '<img src="/media/articles/editor/a.jpg" alt=" ">',
+    ],
+    ids=["no-alt", "blank-alt"],
+)
+def test_an_image_without_a_text_alternative_is_refused_with_a_message(editor_client, image):
+    treatment = make_treatment(name="T", slug="t", description="<p>Before.</p>")
+    url = reverse("admin:articles_treatment_change", args=[treatment.pk])
+    response = editor_client.post(url, treatment_form(treatment, description=f"<p>x</p>{image}"))
+    assert response.status_code == 200
+    assert ALT_MESSAGE in str(response.context["adminform"].form.errors["description"])
+    assert ALT_MESSAGE in response.content.decode()
+    treatment.refresh_from_db()
+    assert treatment.description == "<p>Before.</p>"
+
+
+@pytest.mark.django_db
+def test_an_image_with_a_text_alternative_is_saved(editor_client):
+    treatment = make_treatment(name="T", slug="t")
+    url = reverse("admin:articles_treatment_change", args=[treatment.pk])
+    image = '<img src="/media/articles/editor/a.jpg" alt="A hip X-ray">'
+    response = editor_client.post(url, treatment_form(treatment, description=image))
+    assert response.status_code == 302
+    treatment.refresh_from_db()
+    assert 'alt="A hip X-ray"' in treatment.description
+
+
+@pytest.mark.django_db
+def test_an_image_without_alt_in_an_article_section_is_refused_beside_it(editor_client):
+    article = make_article(slug="a")
+    section = make_section(article, body="<p>Kept.</p>")
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        {
+            "title": article.title,
+            "slug": article.slug,
+            "standfirst": article.standfirst,
+            "status": article.status,
+            "publish_at_0": "2026-01-01",
+            "publish_at_1": "10:00:00",
+            "author_name": article.author_name,
+            "meta_description": article.meta_description,
+            "hero_alt": "",
+            "sections-TOTAL_FORMS": "1",
+            "sections-INITIAL_FORMS": "1",
+            "sections-0-id": section.pk,
+            "sections-0-article": article.pk,
+            "sections-0-order": section.order,
+            "sections-0-kind": "text",
+            "sections-0-heading": section.heading,
+            "sections-0-body": '<p>New.</p><img src="/media/articles/editor/a.jpg">',
+            "references-TOTAL_FORMS": "0",
+            "references-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert ALT_MESSAGE in str(errors[0]["body"])
+    section.refresh_from_db()
+    assert section.body == "<p>Kept.</p>"
