@@ -1,10 +1,12 @@
 from datetime import timedelta
+from functools import cache
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -21,21 +23,68 @@ from articles.models import (
     TreatmentPoint,
     TScoreBand,
 )
+from articles.richtext import RichTextField, sanitize_html
 
 
-class RiskFactorInline(admin.TabularInline):
+@cache
+def _rendered(field):
+    """A read-only display of the rich-text `field`: its HTML, sanitized again, shown as HTML."""
+
+    @admin.display(description=field.verbose_name)
+    def display(obj):
+        return mark_safe(sanitize_html(field.value_from_object(obj)))  # noqa: S308 - sanitized
+
+    display.__name__ = field.name  # the field's CSS class and help text, as when editable
+    return display
+
+
+class RichTextAdmin:
+    """For ModelAdmins and inlines: read-only rich text reads as formatted text.
+
+    Django's read-only display escapes a model field's value, so staff who may only
+    view the content (clinic staff) would read raw `<p>` tags. Wherever a rich-text
+    field is read-only, it is swapped for a display of its sanitized HTML.
+    """
+
+    def _swaps(self, request, obj):
+        names = [f.name for f in self.model._meta.fields if isinstance(f, RichTextField)]
+        if self.has_change_permission(request, obj):
+            readonly = super().get_readonly_fields(request, obj)
+            names = [name for name in names if name in readonly]
+        return {name: _rendered(self.model._meta.get_field(name)) for name in names}
+
+    def get_readonly_fields(self, request, obj=None):
+        swaps = self._swaps(request, obj)
+        readonly = super().get_readonly_fields(request, obj)
+        return [*(name for name in readonly if name not in swaps), *swaps.values()]
+
+    def get_fieldsets(self, request, obj=None):
+        swaps = self._swaps(request, obj)
+
+        def swap(names):
+            if isinstance(names, (list, tuple)):
+                return type(names)(swap(name) for name in names)
+            return swaps.get(names, names)
+
+        return [
+            (title, {**options, "fields": swap(options["fields"])})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+
+class RiskFactorInline(RichTextAdmin, admin.TabularInline):
     model = RiskFactor
     fields = ["order", "name", "description"]
     extra = 0
 
 
-class SymptomInline(admin.TabularInline):
+class SymptomInline(RichTextAdmin, admin.TabularInline):
     model = Symptom
     fields = ["order", "name", "description"]
     extra = 0
 
 
-class ConditionTreatmentInline(admin.TabularInline):
+class ConditionTreatmentInline(RichTextAdmin, admin.TabularInline):
     model = ConditionTreatment
     fields = ["order", "treatment", "label", "description"]
     autocomplete_fields = ["treatment"]
@@ -43,7 +92,7 @@ class ConditionTreatmentInline(admin.TabularInline):
 
 
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(RichTextAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "icd10_code", "risk_factor_count", "updated_at"]
     search_fields = ["name", "summary", "icd10_code"]
     prepopulated_fields = {"slug": ["name"]}
@@ -67,7 +116,7 @@ class ConditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TScoreBand)
-class TScoreBandAdmin(admin.ModelAdmin):
+class TScoreBandAdmin(RichTextAdmin, admin.ModelAdmin):
     list_display = ["name", "range_label", "condition", "order"]
     list_select_related = ["condition"]
     fields = [
@@ -85,7 +134,7 @@ class TScoreBandAdmin(admin.ModelAdmin):
         return band.range_label
 
 
-class TreatmentPointInline(admin.TabularInline):
+class TreatmentPointInline(RichTextAdmin, admin.TabularInline):
     model = TreatmentPoint
     fields = ["kind", "order", "name", "description", "condition"]
     extra = 0
@@ -93,7 +142,7 @@ class TreatmentPointInline(admin.TabularInline):
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(admin.ModelAdmin):
+class TreatmentAdmin(RichTextAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "evidence_status", "updated_at"]
     list_filter = ["kind", "evidence_status", "conditions"]
     search_fields = ["name", "summary"]
@@ -106,14 +155,14 @@ class TreatmentAdmin(admin.ModelAdmin):
     inlines = [TreatmentPointInline]
 
 
-class ArticleSectionInline(admin.StackedInline):
+class ArticleSectionInline(RichTextAdmin, admin.StackedInline):
     model = ArticleSection
     fields = ["order", "kind", "heading", "body", ("condition", "treatment")]
     autocomplete_fields = ["condition", "treatment"]
     extra = 0
 
 
-class ArticleReferenceInline(admin.TabularInline):
+class ArticleReferenceInline(RichTextAdmin, admin.TabularInline):
     model = ArticleReference
     fields = ["order", "citation", "url", "doi"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -157,7 +206,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RichTextAdmin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",

@@ -204,3 +204,36 @@ def test_clinic_staff_may_read_but_not_change_content(clinic_staff_client, clini
     assert clinic_staff_client.get(url).status_code == 200
     response = clinic_staff_client.post(url, {"name": "Changed"})
     assert response.status_code == 403
+
+
+def test_clinic_staff_read_rich_text_as_formatted_text_never_as_live_script(clinic_staff_client):
+    from django.db.models import TextField, Value
+
+    from tests.articles.factories import make_condition, make_section, make_treatment
+
+    condition = make_condition(overview="<p>Bones <strong>thin</strong>.</p>", diagnosis="")
+    # Bypass the field's sanitizer, as a bad migration or an import by SQL could.
+    Condition.objects.filter(pk=condition.pk).update(
+        diagnosis=Value('<p>DEXA</p><script>alert("x")</script>', output_field=TextField())
+    )
+    assert "<script>" in Condition.objects.values_list("diagnosis", flat=True).get()
+    treatment = make_treatment(name="T", slug="t", description="<ul><li>Step one</li></ul>")
+    article = make_article(slug="a")
+    make_section(article, body="<h3>Section heading</h3><p>Section text.</p>")
+    pages = {
+        "condition": ("admin:articles_condition_change", condition.pk),
+        "treatment": ("admin:articles_treatment_change", treatment.pk),
+        "article": ("admin:articles_article_change", article.pk),
+    }
+    shown = {
+        name: clinic_staff_client.get(reverse(url, args=[pk])).content.decode()
+        for name, (url, pk) in pages.items()
+    }
+    assert "<p>Bones <strong>thin</strong>.</p>" in shown["condition"]
+    assert "<p>DEXA</p>" in shown["condition"]
+    assert 'alert("x")' not in shown["condition"]
+    assert "&lt;p&gt;" not in shown["condition"]
+    assert "<ul><li>Step one</li></ul>" in shown["treatment"]
+    assert "<h3>Section heading</h3><p>Section text.</p>" in shown["article"]  # an inline
+    assert "&lt;h3&gt;" not in shown["article"]
+    assert "<script>alert" not in "".join(shown.values())
