@@ -2,14 +2,23 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
-from django.utils import timezone
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import formats, timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles.roles import CLINIC_STAFF
 from consultations import services
 from consultations.models import OPEN_FIRST, ConsultationEvent, ConsultationRequest
+from consultations.text import international_phone_number, refuse_invisible_characters
 
 Status = ConsultationRequest.Status
 PATIENT_FIELDS = [
@@ -20,8 +29,8 @@ PATIENT_FIELDS = [
     "country",
     "contact_method",
     "language",
-    "condition",
-    "treatment",
+    "condition_of_interest",
+    "treatment_of_interest",
     "preferred_date",
     "preferred_time",
     "time_zone",
@@ -31,6 +40,7 @@ PATIENT_FIELDS = [
     "source_page",
     "source_article",
     "spam_reason",
+    "review_note",
     "created_at",
 ]
 NOTIFICATION_FIELDS = [
@@ -38,6 +48,7 @@ NOTIFICATION_FIELDS = [
     "patient_notified_at",
     "confirmation_sent_at",
     "notification_error",
+    "email_failures",
 ]
 CSV_COLUMNS = [
     ("reference", _("Reference")),
@@ -49,8 +60,8 @@ CSV_COLUMNS = [
     ("country", _("Country")),
     ("contact_method", _("Contact method")),
     ("language", _("Language")),
-    ("condition", _("Condition")),
-    ("treatment", _("Treatment")),
+    ("condition_of_interest", _("Condition")),
+    ("treatment_of_interest", _("Treatment")),
     ("preferred_date", _("Preferred date")),
     ("preferred_time", _("Time of day")),
     ("assigned_to", _("Assigned to")),
@@ -96,9 +107,30 @@ class OpenStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class NeedsALookFilter(admin.SimpleListFilter):
+    title = _("needs a look")
+    parameter_name = "needs_a_look"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Open, flagged as possibly not from a person"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.open().exclude(review_note="")
+        return queryset
+
+
+def _chosen(record, name_when_chosen):
+    if record is not None:
+        return record.name
+    if name_when_chosen:
+        return _("%(name)s (no longer on the site)") % {"name": name_when_chosen}
+    return "—"
+
+
 class ConsultationEventInline(admin.TabularInline):
     model = ConsultationEvent
-    fields = ["created_at", "actor", "kind", "from_value", "to_value", "note"]
+    fields = ["created_at", "actor_name", "kind", "from_label", "to_label", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -112,6 +144,14 @@ class ConsultationEventInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("from"))
+    def from_label(self, event):
+        return event.from_label
+
+    @admin.display(description=_("to"))
+    def to_label(self, event):
+        return event.to_label
 
 
 class ConsultationReviewForm(forms.ModelForm):
@@ -137,9 +177,60 @@ class ConsultationReviewForm(forms.ModelForm):
                     "allowed": allowed,
                 },
             )
-        if status == Status.SCHEDULED and not cleaned.get("scheduled_at"):
+        scheduled_at = cleaned.get("scheduled_at")
+        if status == Status.SCHEDULED and not scheduled_at:
             self.add_error("scheduled_at", _("Set the scheduled time before marking it scheduled."))
+        elif (
+            status == Status.SCHEDULED
+            and ("scheduled_at" in self.changed_data or original.status != status)
+            and scheduled_at <= timezone.now()
+        ):
+            self.add_error(
+                "scheduled_at",
+                _(
+                    "%(when)s has already passed. Choose a time from now on: the patient is emailed this time."
+                )
+                % {
+                    "when": formats.date_format(timezone.localtime(scheduled_at), "DATETIME_FORMAT")
+                },
+            )
         return cleaned
+
+
+class ContactCorrectionForm(forms.ModelForm):
+    """What staff may correct when a patient asks: how to reach them, never what they asked."""
+
+    class Meta:
+        model = ConsultationRequest
+        fields = ["full_name", "email", "phone", "country", "contact_method", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].validators.append(refuse_invisible_characters)
+        self.fields["email"].required = True
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("phone"):
+            try:
+                cleaned["phone"] = international_phone_number(
+                    cleaned["phone"], cleaned.get("country")
+                )
+            except forms.ValidationError as error:
+                self.add_error("phone", error)
+        return cleaned
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=200,
+        initial=_("The patient asked for their data to be erased."),
+        help_text=_("Kept in the audit trail. Do not write the patient's details here."),
+    )
 
 
 @admin.register(ConsultationRequest)
@@ -148,15 +239,22 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     list_display = [
         "reference",
         "full_name",
-        "condition",
+        "condition_of_interest",
         "preferred_date",
         "status",
+        "needs_a_look",
         "assigned_to",
         "age",
         "notification_problem",
     ]
     list_display_links = ["reference", "full_name"]
-    list_filter = [OpenStatusFilter, "condition", AssignedToMeFilter, "preferred_date"]
+    list_filter = [
+        OpenStatusFilter,
+        NeedsALookFilter,
+        "condition",
+        AssignedToMeFilter,
+        "preferred_date",
+    ]
     search_fields = ["reference", "full_name", "email", "phone"]
     date_hierarchy = "created_at"
     list_select_related = ["condition", "assigned_to"]
@@ -174,12 +272,12 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     ("full_name", "country"),
                     ("email", "phone"),
                     ("contact_method", "language"),
-                    ("condition", "treatment"),
+                    ("condition_of_interest", "treatment_of_interest"),
                     ("preferred_date", "preferred_time", "time_zone"),
                     "message",
                     ("consent_at", "consent_notice_version"),
                     ("source_page", "source_article"),
-                    "spam_reason",
+                    ("spam_reason", "review_note"),
                 ]
             },
         ),
@@ -202,14 +300,146 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
-            from django.contrib.auth import get_user_model
-
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            # Only people who may open requests can take one on.
+            kwargs["queryset"] = get_user_model().objects.filter(
+                is_active=True, groups__name=CLINIC_STAFF
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        route = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/correct/",
+                self.admin_site.admin_view(self.correct_view),
+                name=f"{route}_correct",
+            ),
+            path(
+                "<path:object_id>/erase/",
+                self.admin_site.admin_view(self.erase_view),
+                name=f"{route}_erase",
+            ),
+            *super().get_urls(),
+        ]
+
+    def correct_view(self, request, object_id):
+        """Correct the patient's contact details on their request; the trail says which."""
+        consultation = self._patient_data_object(request, object_id)
+        form = ContactCorrectionForm(request.POST or None, instance=consultation)
+        if request.method == "POST" and form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            event = services.correct_contact_details(
+                ConsultationRequest.objects.get(pk=consultation.pk),
+                actor=request.user,
+                changes=changes,
+            )
+            if event:
+                self.message_user(request, _("Contact details corrected."), messages.SUCCESS)
+            else:
+                self.message_user(request, _("Nothing was changed."), messages.INFO)
+            return redirect(consultation.admin_change_url())
+        return self._patient_data_page(
+            request,
+            consultation,
+            form,
+            title=_("Correct contact details"),
+            explanation=_(
+                "Correct how to reach the patient when they ask. The audit trail records which fields you changed, not their values."
+            ),
+            submit_label=_("Save the correction"),
+        )
+
+    def erase_view(self, request, object_id):
+        """Erase one request's personal data now (the patient asked): the trail keeps
+        that it happened, when, by whom and why; not the data."""
+        consultation = self._patient_data_object(request, object_id)
+        form = ErasureForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.erase_personal_data(
+                consultation, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            self.message_user(
+                request,
+                _("The personal data of %(reference)s is erased.")
+                % {"reference": consultation.reference},
+                messages.SUCCESS,
+            )
+            return redirect(consultation.admin_change_url())
+        return self._patient_data_page(
+            request,
+            consultation,
+            form,
+            title=_("Erase personal data"),
+            explanation=_(
+                "This erases the patient's name, email, phone, message and internal notes from %(reference)s now. It cannot be undone. The request and its audit trail stay, without those details."
+            )
+            % {"reference": consultation.reference},
+            submit_label=_("Erase now"),
+            dangerous=True,
+        )
+
+    def _patient_data_object(self, request, object_id):
+        consultation = self.get_object(request, object_id)
+        if consultation is None:
+            raise Http404
+        if not self.has_change_permission(request, consultation):
+            raise PermissionDenied
+        if consultation.anonymised_at:
+            raise PermissionDenied(_("This request's personal data is already erased."))
+        return consultation
+
+    def _patient_data_page(self, request, consultation, form, **context):
+        return TemplateResponse(
+            request,
+            "admin/consultations/consultationrequest/patient_data_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": consultation,
+                "form": form,
+                **context,
+            },
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        # Refuse before looking the id up: whether a request exists is patient data too.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().get_object(request, object_id, from_field)
+
+    @admin.display(description=_("condition of interest"))
+    def condition_of_interest(self, consultation):
+        return _chosen(consultation.condition, consultation.condition_name)
+
+    @admin.display(description=_("treatment of interest"))
+    def treatment_of_interest(self, consultation):
+        return _chosen(consultation.treatment, consultation.treatment_name)
+
+    @admin.display(description=_("email failures"))
+    def email_failures(self, consultation):
+        failures = consultation.events.filter(kind=ConsultationEvent.Kind.NOTIFICATION_FAILED)
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{}: {}",
+                (
+                    (
+                        formats.date_format(timezone.localtime(f.created_at), "DATETIME_FORMAT"),
+                        f.note,
+                    )
+                    for f in failures
+                ),
+            )
+            or "—"
+        )
 
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, consultation):
         return timesince(consultation.created_at, timezone.now(), depth=1)
+
+    @admin.display(description=_("needs a look"), boolean=True)
+    def needs_a_look(self, consultation):
+        return bool(consultation.review_note) if consultation.is_open else None
 
     @admin.display(description=_("emails"), boolean=True)
     def notification_problem(self, consultation):
@@ -300,8 +530,9 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             )
         return response
 
-    @staticmethod
-    def _csv_value(consultation, field):
+    def _csv_value(self, consultation, field):
+        if field.endswith("_of_interest"):
+            return getattr(self, field)(consultation)
         value = getattr(consultation, field)
         display = getattr(consultation, f"get_{field}_display", None)
         if display and field != "country":

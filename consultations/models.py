@@ -1,18 +1,22 @@
 """Consultation requests from patients, and their append-only review trail."""
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 # No 0/O, 1/I/L: a reference read over the phone cannot be misheard as another.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+ANONYMISED_NAME = "(anonymised)"
 
 
 def new_reference():
@@ -116,6 +120,13 @@ class ConsultationRequest(models.Model):
         blank=True,
         related_name="+",
     )
+    # The names the patient chose, kept even if the condition or treatment leaves the site.
+    condition_name = models.CharField(
+        _("condition of interest (as chosen)"), max_length=160, blank=True
+    )
+    treatment_name = models.CharField(
+        _("treatment of interest (as chosen)"), max_length=160, blank=True
+    )
     message = models.TextField(_("message"), max_length=2000, blank=True)
 
     # When
@@ -138,6 +149,12 @@ class ConsultationRequest(models.Model):
         related_name="+",
     )
     spam_reason = models.CharField(_("why marked as spam"), max_length=100, blank=True)
+    review_note = models.CharField(
+        _("needs a look"),
+        max_length=200,
+        blank=True,
+        help_text=_("Why this request may not come from a person (for example sent very fast)."),
+    )
 
     # Review
     status = models.CharField(
@@ -160,10 +177,13 @@ class ConsultationRequest(models.Model):
     confirmation_sent_at = models.DateTimeField(
         _("schedule confirmation sent"), null=True, blank=True
     )
-    notification_error = models.TextField(_("last notification error"), blank=True)
+    notification_error = models.TextField(_("unresolved email failure"), blank=True)
+    # RFC 5545 SEQUENCE of the calendar event: each invitation or cancellation sent bumps it.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     objects = ConsultationRequestQuerySet.as_manager()
@@ -183,12 +203,36 @@ class ConsultationRequest(models.Model):
     def __str__(self):
         return self.reference
 
-    def get_absolute_url(self):
+    def save(self, *args, **kwargs):
+        # When a request was closed is what the retention period counts from; reopening clears it.
+        if self.is_open:
+            self.closed_at = None
+        elif self.closed_at is None:
+            self.closed_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "closed_at"}
+        super().save(*args, **kwargs)
+
+    # Deliberately not get_absolute_url: admin's /r/<type>/<id>/ shortcut would then
+    # tell anyone signed in which requests exist.
+    def admin_change_url(self):
         return reverse("admin:consultations_consultationrequest_change", args=[self.pk])
 
     def clean(self):
         if self.status == self.Status.SCHEDULED and not self.scheduled_at:
             raise ValidationError({"scheduled_at": _("A scheduled consultation needs a time.")})
+
+    def anonymise(self):
+        """Blank everything that identifies the patient or was written about them."""
+        self.full_name = ANONYMISED_NAME
+        self.email = ""
+        self.phone = ""
+        self.message = ""
+        self.internal_notes = ""
+        self.time_zone = ""
+        self.source_page = ""
+        self.notification_error = ""
+        self.anonymised_at = timezone.now()
 
     def can_move_to(self, status):
         return status == self.status or status in self.TRANSITIONS[self.status]
@@ -231,20 +275,24 @@ class ConsultationEvent(models.Model):
         NOTIFIED = "notified", _("Email sent")
         NOTIFICATION_FAILED = "notification_failed", _("Email failed")
         EXPORTED = "exported", _("Exported")
-        ANONYMISED = "anonymised", _("Anonymised")
+        CORRECTED = "corrected", _("Contact details corrected")
+        ANONYMISED = "anonymised", _("Personal data erased")
 
     # PROTECT: a request with a trail cannot be deleted (requests are anonymised instead).
     request = models.ForeignKey(
         ConsultationRequest, on_delete=models.PROTECT, related_name="events"
     )
+    # PROTECT: an account that acted on requests is deactivated, not deleted; and the name
+    # it had is kept beside it, so the trail says who acted whatever happens to the account.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
     from_value = models.CharField(_("from"), max_length=200, blank=True)
@@ -264,7 +312,33 @@ class ConsultationEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("The audit trail is append-only.")
+        if self.actor is not None and not self.actor_name:
+            self.actor_name = self.actor.get_full_name() or self.actor.get_username()
         super().save(*args, **kwargs)
+
+    @property
+    def from_label(self):
+        return self._label(self.from_value)
+
+    @property
+    def to_label(self):
+        return self._label(self.to_value)
+
+    def _label(self, value):
+        """The stored value (a status code, a UTC time) as staff read it."""
+        if value == "":
+            return "—"
+        if self.kind in (self.Kind.STATUS, self.Kind.SUBMITTED) and value in (
+            ConsultationRequest.Status.values
+        ):
+            return ConsultationRequest.Status(value).label
+        if self.kind == self.Kind.SCHEDULED_TIME:
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        return value
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit trail is append-only.")

@@ -6,12 +6,15 @@ No email and no log line carries the patient's health details or message.
 """
 
 import logging
+import re
+from datetime import UTC
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from consultations import calendar
@@ -19,19 +22,23 @@ from consultations.models import ConsultationEvent, ConsultationRequest, new_ref
 
 logger = logging.getLogger(__name__)
 Status = ConsultationRequest.Status
+EMAIL_ADDRESS = re.compile(r"[^\s<>\"']+@[^\s<>\"']+")
 
 
-def submit_consultation_request(cleaned_data, *, spam_reason=""):
+def submit_consultation_request(cleaned_data, *, spam_reason="", review_note=""):
     """Store one request from the form's cleaned data; return (request, created).
 
     The form's submission token makes a double click or a resubmission land on
-    the request already stored instead of a second one.
+    the request already stored instead of a second one. A `spam_reason` (proof of
+    a bot) stores it as spam, unsent; a `review_note` (a doubt, such as a very fast
+    submission) keeps it a new request, answered like any other, flagged for staff.
     """
     token = cleaned_data["submission_token"]
     existing = ConsultationRequest.objects.filter(submission_token=token).first()
     if existing:
         return existing, False
     article_slug = cleaned_data.get("source_article") or ""
+    condition, treatment = cleaned_data.get("condition"), cleaned_data.get("treatment")
     fields = {
         "submission_token": token,
         "full_name": cleaned_data["full_name"],
@@ -40,8 +47,10 @@ def submit_consultation_request(cleaned_data, *, spam_reason=""):
         "country": cleaned_data["country"],
         "contact_method": cleaned_data["contact_method"],
         "language": cleaned_data["language"],
-        "condition": cleaned_data.get("condition"),
-        "treatment": cleaned_data.get("treatment"),
+        "condition": condition,
+        "condition_name": condition.name if condition else "",
+        "treatment": treatment,
+        "treatment_name": treatment.name if treatment else "",
         "message": cleaned_data.get("message", ""),
         "preferred_date": cleaned_data["preferred_date"],
         "preferred_time": cleaned_data["preferred_time"],
@@ -54,6 +63,7 @@ def submit_consultation_request(cleaned_data, *, spam_reason=""):
         else None,
         "status": Status.SPAM if spam_reason else Status.NEW,
         "spam_reason": spam_reason,
+        "review_note": "" if spam_reason else review_note,
     }
     for _attempt in range(5):
         try:
@@ -83,18 +93,19 @@ def submit_consultation_request(cleaned_data, *, spam_reason=""):
 
 
 def _send(request, kind, send):
-    """Run `send`; record success or failure on the request and in its audit trail."""
+    """Run `send`; record success or failure on the request and in its audit trail.
+
+    Every failure is its own trail entry (with its time); the request keeps the
+    latest one until a send succeeds. Addresses are left out of the recorded error.
+    """
     try:
         send()
     except Exception as error:
-        request.notification_error = (
-            f"{timezone.now():%Y-%m-%d %H:%M} {kind}: {type(error).__name__}: {error}"[:1000]
-        )
+        problem = EMAIL_ADDRESS.sub("[address]", f"{kind}: {type(error).__name__}: {error}")
+        request.notification_error = problem[:1000]
         request.save(update_fields=["notification_error", "updated_at"])
         ConsultationEvent.objects.create(
-            request=request,
-            kind=ConsultationEvent.Kind.NOTIFICATION_FAILED,
-            note=f"{kind}: {type(error).__name__}",
+            request=request, kind=ConsultationEvent.Kind.NOTIFICATION_FAILED, note=problem[:1000]
         )
         logger.warning(
             "Email '%s' for consultation request %s failed (%s).",
@@ -110,10 +121,11 @@ def _send(request, kind, send):
 
 
 def admin_url(request):
-    return settings.SITE_URL.rstrip("/") + request.get_absolute_url()
+    return settings.SITE_URL.rstrip("/") + request.admin_change_url()
 
 
 def _clinic_message(request):
+    """The clinic is told a reference and a link: what the request says stays in admin."""
     context = {"request": request, "admin_url": admin_url(request)}
     return EmailMessage(
         subject=f"New consultation request {request.reference}",
@@ -122,17 +134,19 @@ def _clinic_message(request):
     )
 
 
-def _patient_message(request, template, subject):
+def _patient_message(request, template, subject, **context):
+    """An email to the patient in their language. Anyone can type any address in the
+    form, so these emails carry nothing the sender typed: no name, no message."""
     with translation.override(request.language):
-        body = render_to_string(template, {"request": request, "time_zone": settings.TIME_ZONE})
+        body = render_to_string(
+            template, {"request": request, "time_zone": settings.TIME_ZONE, **context}
+        )
         subject = str(subject)
     return EmailMessage(subject=subject, body=body, to=[request.email])
 
 
 def send_submission_notifications(request):
     """Tell the clinic (reference and link only) and acknowledge to the patient."""
-    from django.utils.translation import gettext_lazy as _
-
     sent_all = True
     if request.clinic_notified_at is None and settings.CONSULTATION_NOTIFY_EMAILS:
         if _send(request, "clinic notification", lambda: _clinic_message(request).send()):
@@ -154,27 +168,58 @@ def send_submission_notifications(request):
     return sent_all
 
 
-def send_schedule_confirmation(request):
-    """Confirm the scheduled time to the patient, with an .ics calendar invitation."""
-    from django.utils.translation import gettext_lazy as _
-
-    if not request.email or not request.scheduled_at:
-        return False
-    message = _patient_message(
-        request,
-        "consultations/email/schedule_confirmation.txt",
-        _("Genoma Health: your consultation is scheduled"),
-    )
+def _calendar_email(request, kind, template, subject, method, scheduled_at):
+    """Send the patient a calendar file; each one sent numbers a new SEQUENCE, so the
+    patient's calendar replaces (or removes) the event it holds for this request."""
+    sequence = request.calendar_sequence + 1
+    message = _patient_message(request, template, subject, scheduled_at=scheduled_at)
     message.attach(
         f"genoma-consultation-{request.reference}.ics",
-        calendar.consultation_ics(request),
-        "text/calendar; method=PUBLISH",
+        calendar.consultation_ics(
+            request, scheduled_at=scheduled_at, sequence=sequence, method=method
+        ),
+        f"text/calendar; method={method}",
     )
-    if _send(request, "schedule confirmation", message.send):
-        request.confirmation_sent_at = timezone.now()
-        request.save(update_fields=["confirmation_sent_at", "updated_at"])
-        return True
-    return False
+    if not _send(request, kind, message.send):
+        return False
+    request.calendar_sequence = sequence
+    request.confirmation_sent_at = timezone.now() if method == calendar.PUBLISH else None
+    request.save(update_fields=["calendar_sequence", "confirmation_sent_at", "updated_at"])
+    return True
+
+
+def send_schedule_confirmation(request):
+    """Confirm the scheduled time to the patient, with an .ics calendar invitation."""
+    if not request.email or not request.scheduled_at:
+        return False
+    return _calendar_email(
+        request,
+        "schedule confirmation",
+        "consultations/email/schedule_confirmation.txt",
+        _("Genoma Health: your consultation is scheduled"),
+        calendar.PUBLISH,
+        request.scheduled_at,
+    )
+
+
+def send_cancellation(request, scheduled_at):
+    """Tell the patient the consultation at `scheduled_at` is off, and remove it from
+    their calendar (METHOD:CANCEL for the same event)."""
+    if not request.email:
+        return False
+    return _calendar_email(
+        request,
+        "cancellation",
+        "consultations/email/consultation_cancelled.txt",
+        _("Genoma Health: your consultation is cancelled"),
+        calendar.CANCEL,
+        scheduled_at,
+    )
+
+
+def _cancellation_due(request):
+    """The patient's calendar holds a time that no longer stands."""
+    return request.status != Status.SCHEDULED and request.confirmation_sent_at is not None
 
 
 def resend_notifications(request):
@@ -183,6 +228,8 @@ def resend_notifications(request):
     sent = request.status == Status.SPAM or send_submission_notifications(request)
     if sent and request.status == Status.SCHEDULED and request.confirmation_sent_at is None:
         sent = send_schedule_confirmation(request)
+    if sent and _cancellation_due(request) and request.status != Status.SPAM:
+        sent = send_cancellation(request, request.scheduled_at)
     if sent:
         request.save(update_fields=["notification_error", "updated_at"])
     return sent
@@ -192,10 +239,11 @@ def change_request(request, *, actor, changes):
     """Apply staff changes (status, assignee, scheduled time, notes) and audit each one.
 
     `changes` maps field names to new values; the caller has checked the workflow.
+    The trail stores values (a status code, a UTC time); admin shows their labels.
     Returns the list of events written.
     """
     events = []
-    labels = {
+    kinds = {
         "status": ConsultationEvent.Kind.STATUS,
         "assigned_to": ConsultationEvent.Kind.ASSIGNED,
         "scheduled_at": ConsultationEvent.Kind.SCHEDULED_TIME,
@@ -212,33 +260,61 @@ def change_request(request, *, actor, changes):
                 ConsultationEvent(
                     request=request,
                     actor=actor,
-                    kind=labels[field],
-                    from_value=_display(before, field, old),
-                    to_value=_display(request, field, value),
+                    kind=kinds[field],
+                    from_value=_trail_value(field, old),
+                    to_value=_trail_value(field, value),
                 )
             )
         request.save()
         for event in events:
             event.save()
-        became_scheduled = any(
-            e.kind == ConsultationEvent.Kind.STATUS and e.to_value == Status.SCHEDULED.label
-            for e in events
-        )
-        rescheduled = request.status == Status.SCHEDULED and any(
-            e.kind == ConsultationEvent.Kind.SCHEDULED_TIME for e in events
-        )
-        if became_scheduled or rescheduled:
+        was_scheduled = before.status == Status.SCHEDULED
+        now_scheduled = request.status == Status.SCHEDULED
+        if now_scheduled and (not was_scheduled or before.scheduled_at != request.scheduled_at):
             transaction.on_commit(lambda: send_schedule_confirmation(request))
+        elif was_scheduled and not now_scheduled and request.status != Status.SPAM:
+            cancelled_time = before.scheduled_at
+            transaction.on_commit(lambda: send_cancellation(request, cancelled_time))
     return events
 
 
-def _display(request, field, value):
+def _trail_value(field, value):
     if value is None or value == "":
-        return "—"
-    if field == "status":
-        return str(Status(value).label)
+        return ""
     if field == "scheduled_at":
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
+        return value.astimezone(UTC).isoformat()
     if field == "internal_notes":
         return "(edited)"  # the notes themselves stay on the request, not in the trail
+    if field == "assigned_to":
+        return (value.get_full_name() or value.get_username())[:200]
     return str(value)[:200]
+
+
+def correct_contact_details(request, *, actor, changes):
+    """Correct what the patient typed (on their request): the trail records which fields
+    changed and who changed them, never the old or new values."""
+    changed = [field for field, value in changes.items() if getattr(request, field) != value]
+    if not changed:
+        return None
+    with transaction.atomic():
+        for field in changed:
+            setattr(request, field, changes[field])
+        request.save()
+        labels = [str(ConsultationRequest._meta.get_field(field).verbose_name) for field in changed]
+        return ConsultationEvent.objects.create(
+            request=request,
+            actor=actor,
+            kind=ConsultationEvent.Kind.CORRECTED,
+            note=", ".join(labels),
+        )
+
+
+def erase_personal_data(request, *, actor=None, reason):
+    """Erase what identifies the patient now (on their request, or at the end of the
+    retention period). The trail keeps that it happened, by whom and why."""
+    with transaction.atomic():
+        request.anonymise()
+        request.save()
+        ConsultationEvent.objects.create(
+            request=request, actor=actor, kind=ConsultationEvent.Kind.ANONYMISED, note=reason
+        )

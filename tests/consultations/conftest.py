@@ -41,12 +41,3 @@ def valid_post(clinic_content):
         "source_article": "",
         "time_zone": "Asia/Bangkok",
     }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit_counters():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

@@ -64,7 +64,7 @@ def assert_anonymised(consultation, days=365):
     assert consultation.anonymised_at is not None
     [event] = consultation.events.filter(kind=Kind.ANONYMISED)
     assert event.actor is None
-    assert event.note == f"retention: {days} days"
+    assert event.note == f"retention: {days} days after closing"
 
 
 # purge_consultations
@@ -73,16 +73,16 @@ def assert_anonymised(consultation, days=365):
 @pytest.mark.django_db
 def test_purge_anonymises_only_old_closed_requests():
     old_closed = {
-        status: make_request(status=status, created_at=days_ago(400)) for status in CLOSED
+        status: make_request(status=status, closed_at=days_ago(400)) for status in CLOSED
     }
     old_open = {status: make_request(status=status, created_at=days_ago(400)) for status in OPEN}
     recent_closed = {
-        status: make_request(status=status, created_at=days_ago(30)) for status in CLOSED
+        status: make_request(status=status, closed_at=days_ago(30)) for status in CLOSED
     }
 
     output = purge()
 
-    assert "Anonymised 3 closed request(s) older than 365 days." in output
+    assert "Anonymised 3 request(s) closed more than 365 days ago." in output
     for status, consultation in old_closed.items():
         assert_anonymised(consultation)
         assert consultation.status == status  # kept for the clinic's statistics
@@ -92,30 +92,31 @@ def test_purge_anonymises_only_old_closed_requests():
 
 @pytest.mark.django_db
 def test_purge_keeps_what_is_not_personal():
-    consultation = make_request(status=Status.COMPLETED, created_at=days_ago(400))
+    consultation = make_request(status=Status.COMPLETED, closed_at=days_ago(400))
     purge()
     stored = ConsultationRequest.objects.get(pk=consultation.pk)
     assert stored.reference == consultation.reference
     assert stored.preferred_date == consultation.preferred_date
     assert stored.created_at == consultation.created_at
+    assert stored.closed_at == consultation.closed_at
     assert stored.status == Status.COMPLETED
 
 
 @pytest.mark.django_db
 def test_purge_honours_older_than():
-    month_old = make_request(status=Status.DECLINED, created_at=days_ago(30))
-    week_old = make_request(status=Status.DECLINED, created_at=days_ago(7))
+    month_old = make_request(status=Status.DECLINED, closed_at=days_ago(30))
+    week_old = make_request(status=Status.DECLINED, closed_at=days_ago(7))
 
     output = purge("--older-than", "10")
 
-    assert "Anonymised 1 closed request(s) older than 10 days." in output
+    assert "Anonymised 1 request(s) closed more than 10 days ago." in output
     assert_anonymised(month_old, days=10)
     assert_untouched(week_old)
 
 
 @pytest.mark.django_db
 def test_purge_with_zero_days_takes_every_closed_request():
-    just_closed = make_request(status=Status.SPAM, created_at=days_ago(0) - timedelta(seconds=1))
+    just_closed = make_request(status=Status.SPAM, closed_at=days_ago(0) - timedelta(seconds=1))
     still_open = make_request(status=Status.NEW, created_at=days_ago(1))
     purge("--older-than", "0")
     assert_anonymised(just_closed, days=0)
@@ -124,13 +125,13 @@ def test_purge_with_zero_days_takes_every_closed_request():
 
 @pytest.mark.django_db
 def test_dry_run_names_the_requests_and_changes_nothing():
-    due = [make_request(status=status, created_at=days_ago(400)) for status in CLOSED]
+    due = [make_request(status=status, closed_at=days_ago(400)) for status in CLOSED]
     not_due = make_request(status=Status.NEW, created_at=days_ago(400))
     events_before = ConsultationEvent.objects.count()
 
     output = purge("--dry-run")
 
-    assert output.startswith("Would anonymise 3 closed request(s) older than 365 days: ")
+    assert output.startswith("Would anonymise 3 request(s) closed more than 365 days ago: ")
     for consultation in due:
         assert consultation.reference in output
         assert_untouched(consultation)
@@ -140,30 +141,30 @@ def test_dry_run_names_the_requests_and_changes_nothing():
 
 @pytest.mark.django_db
 def test_dry_run_with_nothing_due():
-    make_request(status=Status.COMPLETED, created_at=days_ago(30))
-    assert purge("--dry-run").strip() == "Would anonymise 0 closed request(s) older than 365 days."
+    make_request(status=Status.COMPLETED, closed_at=days_ago(30))
+    assert purge("--dry-run").strip() == "Would anonymise 0 request(s) closed more than 365 days ago."
 
 
 @pytest.mark.django_db
 def test_a_second_purge_does_nothing_more():
-    consultation = make_request(status=Status.COMPLETED, created_at=days_ago(400))
+    consultation = make_request(status=Status.COMPLETED, closed_at=days_ago(400))
     purge()
     consultation.refresh_from_db()
     first_anonymised_at = consultation.anonymised_at
 
     output = purge()
 
-    assert "Anonymised 0 closed request(s)" in output
+    assert "Anonymised 0 request(s)" in output
     consultation.refresh_from_db()
     assert consultation.anonymised_at == first_anonymised_at
     assert consultation.events.filter(kind=Kind.ANONYMISED).count() == 1
-    assert "Would anonymise 0 closed request(s)" in purge("--dry-run")
+    assert "Would anonymise 0 request(s)" in purge("--dry-run")
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("args", [("--older-than", "-1"), ("--older-than=-30",)])
 def test_negative_days_is_an_error(args):
-    consultation = make_request(status=Status.COMPLETED, created_at=days_ago(400))
+    consultation = make_request(status=Status.COMPLETED, closed_at=days_ago(400))
     with pytest.raises(CommandError, match="zero or more days"):
         purge(*args)
     assert_untouched(consultation)
@@ -173,6 +174,40 @@ def test_negative_days_is_an_error(args):
 def test_negative_days_is_an_error_when_called_from_code():
     with pytest.raises(CommandError, match="zero or more days"):
         call_command("purge_consultations", older_than=-5, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_retention_period_counts_from_the_closing_not_from_the_request():
+    """The privacy notice promises erasure a year after a request is closed."""
+    long_open_just_closed = make_request(status=Status.CONTACTED, created_at=days_ago(500))
+    long_open_just_closed.status = Status.COMPLETED
+    long_open_just_closed.save()
+    closed_long_ago = make_request(status=Status.COMPLETED, closed_at=days_ago(366))
+
+    purge()
+
+    assert_untouched(long_open_just_closed)
+    assert_anonymised(closed_long_ago)
+
+
+@pytest.mark.django_db
+def test_a_reopened_request_is_open_again_and_not_purged():
+    reopened = make_request(status=Status.DECLINED, closed_at=days_ago(400))
+    reopened.status = Status.NEW
+    reopened.save()
+    reopened.refresh_from_db()
+    assert reopened.closed_at is None
+
+    purge()
+
+    assert_untouched(reopened)
+    # Closed again today: the year starts again from today.
+    reopened.status = Status.DECLINED
+    reopened.save()
+    reopened.refresh_from_db()
+    assert timezone.now() - reopened.closed_at < timedelta(minutes=1)
+    purge()
+    assert_untouched(reopened)
 
 
 # The calendar invitation
@@ -210,7 +245,9 @@ def test_invitation_with_a_long_non_ascii_line_folds_on_character_boundaries():
         full_name="Somchai Jaidee",
         scheduled_at=datetime(2027, 3, 10, 7, 30, tzinfo=UTC),
     )
-    ics = calendar.consultation_ics(consultation)
+    ics = calendar.consultation_ics(
+        consultation, scheduled_at=consultation.scheduled_at, sequence=1
+    )
     assert ics.endswith("\r\n")
     lines = ics.split("\r\n")[:-1]
     assert all(len(line.encode("utf-8")) <= 75 for line in lines)

@@ -1,4 +1,4 @@
-"""Anonymise closed consultation requests after the retention period (PDPA/GDPR)."""
+"""Anonymise consultation requests a retention period after they were closed (PDPA/GDPR)."""
 
 from datetime import timedelta
 
@@ -6,13 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from consultations.models import ConsultationEvent, ConsultationRequest
-
-ANONYMISED_NAME = "(anonymised)"
+from consultations.models import ConsultationRequest
+from consultations.services import erase_personal_data
 
 
 class Command(BaseCommand):
-    help = "Anonymise closed (completed, declined, spam) requests older than --older-than days."
+    help = "Anonymise requests closed (completed, declined, spam) more than --older-than days ago."
 
     def add_arguments(self, parser):
         parser.add_argument("--older-than", type=int, default=365, metavar="DAYS")
@@ -23,35 +22,22 @@ class Command(BaseCommand):
             raise CommandError("--older-than must be zero or more days.")
         cutoff = timezone.now() - timedelta(days=older_than)
         due = ConsultationRequest.objects.closed().filter(
-            created_at__lt=cutoff, anonymised_at__isnull=True
+            closed_at__lt=cutoff, anonymised_at__isnull=True
         )
         references = list(due.values_list("reference", flat=True))
         if dry_run:
             self.stdout.write(
-                f"Would anonymise {len(references)} closed request(s) older than {older_than} days"
+                f"Would anonymise {len(references)} request(s) closed more than {older_than} days ago"
                 + (f": {', '.join(references)}" if references else ".")
             )
             return
-        now = timezone.now()
         with transaction.atomic():
             for consultation in due.select_for_update():
-                consultation.full_name = ANONYMISED_NAME
-                consultation.email = ""
-                consultation.phone = ""
-                consultation.message = ""
-                consultation.internal_notes = ""
-                consultation.time_zone = ""
-                consultation.source_page = ""
-                consultation.notification_error = ""
-                consultation.anonymised_at = now
-                consultation.save()
-                ConsultationEvent.objects.create(
-                    request=consultation,
-                    kind=ConsultationEvent.Kind.ANONYMISED,
-                    note=f"retention: {older_than} days",
+                erase_personal_data(
+                    consultation, reason=f"retention: {older_than} days after closing"
                 )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Anonymised {len(references)} closed request(s) older than {older_than} days."
+                f"Anonymised {len(references)} request(s) closed more than {older_than} days ago."
             )
         )
