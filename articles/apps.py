@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
@@ -10,6 +11,10 @@ class ArticlesConfig(AppConfig):
         from articles.roles import sync_staff_groups
 
         post_migrate.connect(sync_staff_groups, dispatch_uid="articles.sync_staff_groups")
+
+        from articles.search import register_visible_text
+
+        connection_created.connect(register_visible_text, dispatch_uid="articles.visible_text")
 
         # Any change to the medical content retires every cached public page.
         from genoma.cache import content_changed

@@ -1,20 +1,26 @@
 """Search over published articles, conditions and treatments.
 
-PostgreSQL ranks results with full-text search; SQLite, the embedded default,
-falls back to matching every word of the query anywhere in the main fields.
+PostgreSQL ranks results with full-text search (its parser skips HTML tags and
+entities); SQLite, the embedded default, falls back to matching every word of the
+query anywhere in the main fields, reading rich text by its visible text.
 """
 
+import re
 from functools import reduce
+from html import unescape
 from operator import and_, or_
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Func, Q, TextField
+from django.db.models.lookups import IContains
 
 from articles.models import Article, Condition, Treatment
+from articles.richtext import RichTextField
 
 RESULTS_PER_KIND = 20
+TAG = re.compile(r"<[^>]*>")  # exact on sanitized HTML: nh3 escapes "<" and ">" in attributes
 SEARCH_FIELDS = {
     Article: (
         ("title", "A"),
@@ -66,10 +72,39 @@ def _ranked(queryset, fields, query):
     )
 
 
+def visible_text(html):
+    """What a reader sees of stored rich text: tags become spaces, entities characters."""
+    return None if html is None else unescape(TAG.sub(" ", html))
+
+
+class VisibleText(Func):
+    """`visible_text` in SQL: registered on every SQLite connection (`register_visible_text`)."""
+
+    function = "visible_text"
+    output_field = TextField()
+
+
+def register_visible_text(sender, connection, **kwargs):
+    """`connection_created` receiver: SQLite learns `visible_text`, a pure function."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("visible_text", 1, visible_text, deterministic=True)
+
+
+def _searched(model, path):
+    """The column at `path` (e.g. "sections__body") as search reads it."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    is_rich_text = isinstance(model._meta.get_field(name), RichTextField)
+    return VisibleText(path) if is_rich_text else F(path)
+
+
 def _matching(queryset, fields, query):
     words = query.split()[:10]
+    model = queryset.model
     per_word = [
-        reduce(or_, (Q(**{f"{name}__icontains": word}) for name, _ in fields)) for word in words
+        reduce(or_, (Q(IContains(_searched(model, name), word)) for name, _ in fields))
+        for word in words
     ]
     ids = queryset.model.objects.filter(reduce(and_, per_word)).values("pk")
     return queryset.filter(pk__in=ids).order_by(*queryset.model._meta.ordering)
