@@ -66,8 +66,22 @@ def clean_uploaded_image(uploaded, folder):
     return cleaned
 
 
+def _pixels_only(image):
+    """A copy of `image` without its metadata.
+
+    Pillow writes some of what `info` holds (a JPEG comment, an ICC profile, DPI…)
+    into what it saves; only a palette image's transparent colour is kept, which is
+    part of the picture.
+    """
+    clean = image.copy()
+    clean.info = {key: value for key, value in image.info.items() if key == "transparency"}
+    return clean
+
+
 def _encode(image, image_format):
-    """Re-encode pixels only: EXIF, GPS, ICC comments and any trailing payload are dropped."""
+    """Re-encode pixels only: EXIF, GPS, XMP, ICC, comments, text chunks and any
+    trailing payload are dropped."""
+    image = _pixels_only(image)
     buffer = io.BytesIO()
     if image_format == "JPEG":
         image.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
@@ -89,7 +103,7 @@ def make_renditions(name, storage=default_storage):
     renditions = []
     with storage.open(name, "rb") as source, Image.open(source) as image:
         image.load()
-        flat = image.convert("RGB")
+        flat = _pixels_only(image.convert("RGB"))
         widths = sorted(
             {w for w in RENDITION_WIDTHS if w < flat.width}
             | {min(flat.width, RENDITION_WIDTHS[-1])}

@@ -41,3 +41,26 @@ def make_article(**fields):
 def make_section(article, **fields):
     defaults = {"kind": ArticleSection.Kind.TEXT, "heading": "A section", "body": "<p>Text.</p>"}
     return baker.make("articles.ArticleSection", article=article, **{**defaults, **fields})
+
+
+def article_form(article, **changes):
+    """The admin change form of `article` as a browser posts it, with `changes`.
+
+    Sections and references are posted as none, unless `changes` gives them.
+    """
+    return {
+        "title": article.title,
+        "slug": article.slug,
+        "standfirst": article.standfirst,
+        "status": article.status,
+        "publish_at_0": "2026-01-01",
+        "publish_at_1": "10:00:00",
+        "author_name": article.author_name,
+        "meta_description": article.meta_description,
+        "hero_alt": article.hero_alt,
+        "sections-TOTAL_FORMS": "0",
+        "sections-INITIAL_FORMS": "0",
+        "references-TOTAL_FORMS": "0",
+        "references-INITIAL_FORMS": "0",
+        **changes,
+    }

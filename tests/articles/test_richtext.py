@@ -5,7 +5,13 @@ from django.urls import reverse
 
 from articles.models import Article, ArticleSection, Condition, Treatment
 from articles.richtext import sanitize_html
-from tests.articles.factories import make_article, make_condition, make_section, make_treatment
+from tests.articles.factories import (
+    article_form,
+    make_article,
+    make_condition,
+    make_section,
+    make_treatment,
+)
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -233,27 +239,19 @@ def test_an_image_without_alt_in_an_article_section_is_refused_beside_it(editor_
     section = make_section(article, body="<p>Kept.</p>")
     response = editor_client.post(
         reverse("admin:articles_article_change", args=[article.pk]),
-        {
-            "title": article.title,
-            "slug": article.slug,
-            "standfirst": article.standfirst,
-            "status": article.status,
-            "publish_at_0": "2026-01-01",
-            "publish_at_1": "10:00:00",
-            "author_name": article.author_name,
-            "meta_description": article.meta_description,
-            "hero_alt": "",
-            "sections-TOTAL_FORMS": "1",
-            "sections-INITIAL_FORMS": "1",
-            "sections-0-id": section.pk,
-            "sections-0-article": article.pk,
-            "sections-0-order": section.order,
-            "sections-0-kind": "text",
-            "sections-0-heading": section.heading,
-            "sections-0-body": '<p>New.</p><img src="/media/articles/editor/a.jpg">',
-            "references-TOTAL_FORMS": "0",
-            "references-INITIAL_FORMS": "0",
-        },
+        article_form(
+            article,
+            **{
+                "sections-TOTAL_FORMS": "1",
+                "sections-INITIAL_FORMS": "1",
+                "sections-0-id": section.pk,
+                "sections-0-article": article.pk,
+                "sections-0-order": section.order,
+                "sections-0-kind": "text",
+                "sections-0-heading": section.heading,
+                "sections-0-body": '<p>New.</p><img src="/media/articles/editor/a.jpg">',
+            },
+        ),
     )
     assert response.status_code == 200
     errors = response.context["inline_admin_formsets"][0].formset.errors

@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article
-from tests.articles.factories import make_article
+from tests.articles.factories import article_form, make_article
 
 pytestmark = pytest.mark.django_db
 UPLOAD_URL = reverse("articles:editor_image_upload")
@@ -146,22 +146,11 @@ def test_admin_refuses_a_bad_hero_image_with_a_message(admin_client):
     url = reverse("admin:articles_article_change", args=[article.pk])
     page = admin_client.get(url)
     assert page.status_code == 200
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "standfirst": article.standfirst,
-        "status": "published",
-        "publish_at_0": "2026-01-01",
-        "publish_at_1": "10:00:00",
-        "author_name": "Genoma Health",
-        "meta_description": article.meta_description,
-        "hero_alt": "A picture",
-        "hero_image": SimpleUploadedFile("bomb.png", png_bomb(), "image/png"),
-        "sections-TOTAL_FORMS": "0",
-        "sections-INITIAL_FORMS": "0",
-        "references-TOTAL_FORMS": "0",
-        "references-INITIAL_FORMS": "0",
-    }
+    data = article_form(
+        article,
+        hero_alt="A picture",
+        hero_image=SimpleUploadedFile("bomb.png", png_bomb(), "image/png"),
+    )
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert (
@@ -170,3 +159,75 @@ def test_admin_refuses_a_bad_hero_image_with_a_message(admin_client):
     article.refresh_from_db()
     assert not article.hero_image
     assert Article.objects.count() == 1
+
+
+MARKERS = [b"SECRET-COMMENT", b"SECRET-EXIF", b"SECRET-ICC", b"SECRET-XMP", b"SECRET-TEXT",
+           b"SECRET-ZTXT", b"SECRET-ITXT"]  # fmt: skip
+METADATA_KEYS = {"comment", "exif", "icc_profile", "xmp", "XML:com.adobe.xmp", "dpi"}
+
+
+def image_with_metadata(fmt):
+    """An image carrying every kind of metadata its format holds, each with a marker."""
+    from PIL import PngImagePlugin
+
+    image = Image.new("RGB", (800, 600), (30, 90, 160))
+    exif = Image.Exif()
+    exif[0x010F] = "SECRET-EXIF"  # Make
+    exif[0x8825] = {1: "N", 2: (13.0, 45.0, 0.0)}  # GPS
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">SECRET-XMP</x:xmpmeta>'
+    common = {"exif": exif, "icc_profile": b"SECRET-ICC" * 20, "dpi": (300, 300)}
+    options = {
+        "JPEG": {**common, "comment": b"SECRET-COMMENT", "xmp": xmp},
+        "PNG": {**common, "pnginfo": PngImagePlugin.PngInfo()},
+        "WEBP": {**common, "xmp": xmp},
+    }[fmt]
+    if fmt == "PNG":
+        options["pnginfo"].add_text("Comment", "SECRET-TEXT")
+        options["pnginfo"].add_text("Author", "SECRET-ZTXT", zip=True)
+        options["pnginfo"].add_itxt("Description", "SECRET-ITXT", lang="en", tkey="x")
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def assert_no_metadata(path):
+    data = path.read_bytes()
+    for marker in MARKERS:
+        assert marker not in data, (marker, path.name)
+    with Image.open(path) as image:
+        assert not METADATA_KEYS & set(image.info), (image.info.keys(), path.name)
+        assert not image.getexif(), path.name
+        assert not getattr(image, "text", {}), path.name
+        assert not any(b"SECRET" in repr(value).encode() for value in image.info.values())
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_every_kind_of_metadata_is_stripped_from_editor_uploads(editor_client, settings, fmt):
+    original = image_with_metadata(fmt)
+    with Image.open(io.BytesIO(original)) as source:
+        assert {"exif", "icc_profile"} <= set(source.info)  # the test image carries them
+    response = upload(editor_client, original, name=f"photo.{fmt.lower()}")
+    assert response.status_code == 200
+    assert_no_metadata(settings.MEDIA_ROOT / response.json()["url"].removeprefix("/media/"))
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_every_kind_of_metadata_is_stripped_from_hero_images_and_renditions(
+    editor_client, settings, fmt
+):
+    article = make_article(slug="hero")
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        article_form(
+            article,
+            hero_alt="A hip",
+            hero_image=SimpleUploadedFile(f"hero.{fmt.lower()}", image_with_metadata(fmt)),
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article.refresh_from_db()
+    assert_no_metadata(settings.MEDIA_ROOT / article.hero_image.name)
+    renditions = [size[ext] for size in article.hero_sizes for ext in ("webp", "jpg")]
+    assert len(renditions) == 4  # 480 and 800 pixels wide, WebP and JPEG
+    for name in renditions:
+        assert_no_metadata(settings.MEDIA_ROOT / name)
