@@ -217,9 +217,13 @@ def send_cancellation(request, scheduled_at):
     )
 
 
+# Moves out of "scheduled" that take the time away (completed keeps it; spam gets no email).
+CANCELLING_STATUSES = {Status.CONTACTED, Status.DECLINED}
+
+
 def _cancellation_due(request):
     """The patient's calendar holds a time that no longer stands."""
-    return request.status != Status.SCHEDULED and request.confirmation_sent_at is not None
+    return request.status in CANCELLING_STATUSES and request.confirmation_sent_at is not None
 
 
 def resend_notifications(request):
@@ -228,7 +232,7 @@ def resend_notifications(request):
     sent = request.status == Status.SPAM or send_submission_notifications(request)
     if sent and request.status == Status.SCHEDULED and request.confirmation_sent_at is None:
         sent = send_schedule_confirmation(request)
-    if sent and _cancellation_due(request) and request.status != Status.SPAM:
+    if sent and _cancellation_due(request):
         sent = send_cancellation(request, request.scheduled_at)
     if sent:
         request.save(update_fields=["notification_error", "updated_at"])
@@ -272,7 +276,7 @@ def change_request(request, *, actor, changes):
         now_scheduled = request.status == Status.SCHEDULED
         if now_scheduled and (not was_scheduled or before.scheduled_at != request.scheduled_at):
             transaction.on_commit(lambda: send_schedule_confirmation(request))
-        elif was_scheduled and not now_scheduled and request.status != Status.SPAM:
+        elif was_scheduled and _cancellation_due(request):
             cancelled_time = before.scheduled_at
             transaction.on_commit(lambda: send_cancellation(request, cancelled_time))
     return events

@@ -5,6 +5,8 @@ import logging
 import pytest
 from django.conf import settings as django_settings
 
+from consultations.models import ConsultationRequest
+
 pytestmark = pytest.mark.django_db
 PRIVATE = ["Somchai", "somchai@example.com", "812345678", "calcium", "T-score was"]
 
@@ -38,3 +40,51 @@ def test_a_thai_patient_gets_the_acknowledgment_in_thai(
     patient = mailoutbox[1]
     assert "เราได้รับคำขอ" in patient.subject
     assert "หมายเลขอ้างอิงของคุณ" in patient.body
+
+
+def test_the_clinic_email_carries_the_reference_and_link_only(
+    client, valid_post, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Not the condition of interest, not the preferred date: health details stay in admin."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/consultation/", valid_post)
+    stored = ConsultationRequest.objects.get()
+    clinic = mailoutbox[0]
+    assert stored.reference in clinic.body
+    assert stored.admin_change_url() in clinic.body
+    for detail in ("Osteopenia", "osteopenia", "MSC", "Morning", "Preferred", "Condition"):
+        assert detail not in clinic.body
+        assert detail not in clinic.subject
+    day = stored.preferred_date
+    for shown in (day.isoformat(), f"{day.day} {day:%B}", f"{day:%B} {day.day}"):
+        assert shown not in clinic.body
+    assert "no contact or health details" in clinic.body  # the footer's promise, kept
+
+
+@pytest.mark.parametrize("language", ["en", "th"])
+def test_the_acknowledgment_carries_nothing_the_sender_typed(
+    client, valid_post, mailoutbox, django_capture_on_commit_callbacks, language
+):
+    """Anyone can type a stranger's address: the email the stranger gets says nothing
+    the sender chose (no name, no message) besides the fixed text and the reference."""
+    post = {
+        **valid_post,
+        "full_name": "Win a prize at evil example com",
+        "message": "Call +1 900 555 0100 now",
+        "language": language,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/consultation/", post)
+    patient = mailoutbox[1]
+    for typed in ("prize", "evil", "Win", "900 555", "Call"):
+        assert typed not in patient.body
+        assert typed not in patient.subject
+    assert ConsultationRequest.objects.get().reference in patient.body
+
+
+def test_the_acknowledgment_names_the_contact_method_in_a_sentence(
+    client, valid_post, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/consultation/", {**valid_post, "language": "en", "contact_method": "email"})
+    assert "will contact you by email within two working days" in mailoutbox[1].body
