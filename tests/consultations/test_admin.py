@@ -567,6 +567,20 @@ def test_back_to_contacted_also_cancels_the_time_in_the_calendar(
     assert (fields["METHOD"], fields["STATUS"]) == ("CANCEL", "CANCELLED")
 
 
+def test_a_thai_patient_is_told_of_the_cancellation_in_thai(
+    admin_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    consultation = make_request(
+        status=Status.SCHEDULED, confirmation_sent_at=timezone.now(), language="th"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        review(admin_client, consultation, status=Status.DECLINED)
+    [email] = mailoutbox
+    assert email.subject == "Genoma Health: การนัดหมายปรึกษาของคุณถูกยกเลิกแล้ว"
+    assert "ถูกยกเลิกแล้ว" in email.body
+    assert "cancelled" not in email.body
+
+
 def test_completing_a_consultation_sends_no_cancellation(
     admin_client, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -88,3 +88,14 @@ def test_the_acknowledgment_names_the_contact_method_in_a_sentence(
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/consultation/", {**valid_post, "language": "en", "contact_method": "email"})
     assert "will contact you by email within two working days" in mailoutbox[1].body
+
+
+def test_every_line_of_the_thai_acknowledgment_is_thai(
+    client, valid_post, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/consultation/", {**valid_post, "language": "th", "contact_method": "line"})
+    body = mailoutbox[1].body
+    assert "ติดต่อคุณทาง LINE ภายในสองวันทำการ" in body
+    for english in ("Hello", "Thank you", "What happens", "If you did not", "contact you"):
+        assert english not in body
