@@ -38,7 +38,8 @@ def keep_what_was_chosen_and_who_acted(apps, schema_editor):
     for event in Event.objects.select_related("actor"):
         fields = {}
         if event.actor_id:
-            fields["actor_name"] = event.actor.get_full_name() or event.actor.username
+            full_name = f"{event.actor.first_name} {event.actor.last_name}".strip()
+            fields["actor_name"] = full_name or event.actor.username
         if event.kind == "status":
             fields["from_value"] = labels.get(event.from_value, event.from_value)
             fields["to_value"] = labels.get(event.to_value, event.to_value)
