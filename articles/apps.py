@@ -16,6 +16,12 @@ class ArticlesConfig(AppConfig):
 
         connection_created.connect(register_visible_text, dispatch_uid="articles.visible_text")
 
+        from articles.images import discard_deleted_hero
+
+        post_delete.connect(
+            discard_deleted_hero, sender="articles.Article", dispatch_uid="articles.hero_files"
+        )
+
         # Any change to the medical content retires every cached public page.
         from genoma.cache import content_changed
 

@@ -1,7 +1,8 @@
 """Image uploads: verified with Pillow, re-encoded without metadata, renamed at random.
 
 Every image that reaches storage (an editor upload, a hero image) goes through
-`clean_uploaded_image`; hero images also get resized renditions for `srcset`.
+`clean_uploaded_image`; hero images also get resized renditions for `srcset`, and
+leave storage when no article shows them any more (`discard_hero_files`).
 """
 
 import io
@@ -12,6 +13,7 @@ from pathlib import PurePosixPath
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
@@ -121,6 +123,41 @@ def make_renditions(name, storage=default_storage):
                 entry[ext] = stored
             renditions.append(entry)
     return {"source": name, "sizes": renditions}
+
+
+def rendition_files(renditions):
+    """The stored names of the files `make_renditions` described."""
+    sizes = (renditions or {}).get("sizes", [])
+    return [size[ext] for size in sizes for ext in ("webp", "jpg") if ext in size]
+
+
+def discard_hero_files(name, renditions, using=None):
+    """Delete the hero image `name` and its renditions once the change is committed.
+
+    A withdrawn photo must not stay reachable at its old address; a rolled-back
+    change deletes nothing, and files another article still shows are kept.
+    """
+    if not name:
+        return
+    from articles.models import Article
+
+    storage = Article._meta.get_field("hero_image").storage
+
+    def delete_unused():
+        still_shown = Article.objects.using(using).filter(hero_image=name)
+        kept = set()
+        for kept_renditions in still_shown.values_list("hero_renditions", flat=True):
+            kept |= {name, *rendition_files(kept_renditions)}
+        for file in {name, *rendition_files(renditions)} - kept:
+            storage.delete(file)
+
+    # robust: the change is saved; a file that cannot be deleted is logged, not a 500.
+    transaction.on_commit(delete_unused, using=using, robust=True)
+
+
+def discard_deleted_hero(sender, instance, using, **kwargs):
+    """`post_delete` receiver for articles, also sent by admin's bulk delete."""
+    discard_hero_files(instance.hero_image.name, instance.hero_renditions, using=using)
 
 
 def refresh_hero_renditions(article):

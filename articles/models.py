@@ -398,10 +398,13 @@ class Article(SeededModel):
         return self.title
 
     def save(self, *args, **kwargs):
-        from articles.images import refresh_hero_renditions
+        from articles.images import discard_hero_files, refresh_hero_renditions
 
+        previous = self._stored_hero(kwargs.get("update_fields"))
         refresh_hero_renditions(self)
         super().save(*args, **kwargs)
+        if previous and previous[0] != self.hero_image.name:
+            discard_hero_files(*previous, using=self._state.db)
 
     def get_absolute_url(self):
         return reverse("articles:article_detail", kwargs={"slug": self.slug})
@@ -419,6 +422,13 @@ class Article(SeededModel):
             raise ValidationError(
                 {"next_review_due": _("The next review cannot come before the last one.")}
             )
+
+    def _stored_hero(self, update_fields):
+        """The hero image and renditions in the database, if this save may replace them."""
+        if self._state.adding or (update_fields is not None and "hero_image" not in update_fields):
+            return None
+        stored = type(self)._default_manager.filter(pk=self.pk)
+        return stored.values_list("hero_image", "hero_renditions").first()
 
     @property
     def is_public(self):

@@ -1,9 +1,11 @@
 """model_bakery recipes with readable defaults."""
 
+import io
 from datetime import timedelta
 
 from django.utils import timezone
 from model_bakery import baker
+from PIL import Image
 
 from articles.models import Article, ArticleSection
 
@@ -64,3 +66,16 @@ def article_form(article, **changes):
         "references-INITIAL_FORMS": "0",
         **changes,
     }
+
+
+def image_bytes(fmt="JPEG", size=(640, 480), exif=False):
+    image = Image.new("RGB", size, (200, 120, 40))
+    buffer = io.BytesIO()
+    kwargs = {}
+    if exif:
+        data = Image.Exif()
+        data[0x010F] = "SecretCamera"  # Make
+        data[0x8825] = {1: "N", 2: (13.0, 45.0, 0.0)}  # GPS
+        kwargs["exif"] = data
+    image.save(buffer, fmt, **kwargs)
+    return buffer.getvalue()

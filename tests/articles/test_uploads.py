@@ -10,23 +10,10 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article
-from tests.articles.factories import article_form, make_article
+from tests.articles.factories import article_form, image_bytes, make_article
 
 pytestmark = pytest.mark.django_db
 UPLOAD_URL = reverse("articles:editor_image_upload")
-
-
-def image_bytes(fmt="JPEG", size=(640, 480), exif=False):
-    image = Image.new("RGB", size, (200, 120, 40))
-    buffer = io.BytesIO()
-    kwargs = {}
-    if exif:
-        data = Image.Exif()
-        data[0x010F] = "SecretCamera"  # Make
-        data[0x8825] = {1: "N", 2: (13.0, 45.0, 0.0)}  # GPS
-        kwargs["exif"] = data
-    image.save(buffer, fmt, **kwargs)
-    return buffer.getvalue()
 
 
 def png_bomb(width=60000, height=60000):
