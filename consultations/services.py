@@ -142,7 +142,9 @@ def _patient_message(request, template, subject, **context):
             template, {"request": request, "time_zone": settings.TIME_ZONE, **context}
         )
         subject = str(subject)
-    return EmailMessage(subject=subject, body=body, to=[request.email])
+    # The emails ask the patient to reply: replies go to the clinic, not to a no-reply sender.
+    reply_to = [settings.CLINIC_EMAIL] if settings.CLINIC_EMAIL else None
+    return EmailMessage(subject=subject, body=body, to=[request.email], reply_to=reply_to)
 
 
 def send_submission_notifications(request):

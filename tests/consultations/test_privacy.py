@@ -99,3 +99,27 @@ def test_every_line_of_the_thai_acknowledgment_is_thai(
     assert "ติดต่อคุณทาง LINE ภายในสองวันทำการ" in body
     for english in ("Hello", "Thank you", "What happens", "If you did not", "contact you"):
         assert english not in body
+
+
+def test_replies_to_the_patient_emails_reach_the_clinic(
+    client, valid_post, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    """The emails and the privacy notice ask patients to reply to them."""
+    settings.CLINIC_EMAIL = "care@genoma.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/consultation/", valid_post)
+    patient = mailoutbox[1]
+    assert "reply to this email" in patient.body or "ตอบกลับอีเมล" in patient.body
+    assert patient.reply_to == ["care@genoma.example"]
+    assert "reply to any email we sent you" in client.get("/privacy/").content.decode()
+
+
+def test_the_deploy_check_warns_when_replies_would_reach_nobody(settings):
+    from django.core import checks
+
+    settings.CLINIC_EMAIL = ""
+    warnings = checks.run_checks(include_deployment_checks=True)
+    assert "consultations.W001" in {w.id for w in warnings}
+    settings.CLINIC_EMAIL = "care@genoma.example"
+    warnings = checks.run_checks(include_deployment_checks=True)
+    assert "consultations.W001" not in {w.id for w in warnings}
