@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 
+from articles.images import rendition_files
 from articles.models import Article
 from tests.articles.factories import article_form, image_bytes, make_article
 
@@ -26,8 +27,9 @@ def with_hero(slug="hero", **fields):
 def hero_files(article):
     """The stored names of the article's hero image and of every rendition of it."""
     article.refresh_from_db()
-    renditions = [size[ext] for size in article.hero_sizes for ext in ("webp", "jpg")]
-    return [article.hero_image.name, *renditions] if article.hero_image else []
+    if not article.hero_image:
+        return []
+    return [article.hero_image.name, *rendition_files(article.hero_renditions)]
 
 
 def assert_gone(client, settings, names):

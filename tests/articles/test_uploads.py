@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from articles.images import rendition_files
 from articles.models import Article
 from tests.articles.factories import article_form, image_bytes, make_article
 
@@ -214,7 +215,7 @@ def test_every_kind_of_metadata_is_stripped_from_hero_images_and_renditions(
     assert response.status_code == 302, response.content.decode()[:2000]
     article.refresh_from_db()
     assert_no_metadata(settings.MEDIA_ROOT / article.hero_image.name)
-    renditions = [size[ext] for size in article.hero_sizes for ext in ("webp", "jpg")]
+    renditions = rendition_files(article.hero_renditions)
     assert len(renditions) == 4  # 480 and 800 pixels wide, WebP and JPEG
     for name in renditions:
         assert_no_metadata(settings.MEDIA_ROOT / name)
