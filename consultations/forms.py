@@ -1,5 +1,6 @@
 """The "schedule a consultation" form: it cleans and checks; the service writes."""
 
+import time
 import uuid
 import zoneinfo
 from datetime import timedelta
@@ -11,7 +12,7 @@ from django.core import signing
 from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -19,6 +20,11 @@ from django_countries.fields import LazyTypedChoiceField
 
 from articles.models import Condition, Treatment, clean_slug
 from consultations.models import ConsultationRequest
+from consultations.text import (
+    is_invisible,
+    refuse_invisible_characters,
+    strip_invisible_characters,
+)
 
 FORM_SIGNER_SALT = "consultations.form-rendered-at"
 MAX_DAYS_AHEAD = 183  # about six months
@@ -58,6 +64,27 @@ class SlugChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class FreeTextField(forms.CharField):
+    """Free text (the message): what cannot be seen is dropped before anything is
+    checked, so it neither reaches staff nor counts against the length; line breaks
+    and tabs stay."""
+
+    def to_python(self, value):
+        return super().to_python(strip_invisible_characters(value) if value else value)
+
+
+class BookkeepingField(forms.CharField):
+    """A hidden value the page wrote, not the patient. Whatever comes back (tampered,
+    overlong, with NUL bytes) is never an error nobody could see or fix: the form's
+    clean_<name> method keeps it or puts a safe value in its place."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self):
+        super().__init__(required=False)
+        self.validators = []  # not even Django's "null characters" check
+
+
 def signed_timestamp():
     return signing.TimestampSigner(salt=FORM_SIGNER_SALT).sign(str(uuid.uuid4()))
 
@@ -66,17 +93,21 @@ class ConsultationRequestForm(forms.Form):
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=120,
+        validators=[refuse_invisible_characters],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
+        validators=[refuse_invisible_characters],
         help_text=_("We send the confirmation of your request here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
         label=_("Phone number"),
-        max_length=32,
+        # What is typed, spaces and words ("extension") included; the stored form is shorter.
+        max_length=64,
+        validators=[refuse_invisible_characters],
         help_text=_(
             "With the country code if you are outside Thailand, for example +44 7700 900123."
         ),
@@ -106,7 +137,7 @@ class ConsultationRequestForm(forms.Form):
         to_field_name="slug",
     )
     treatment = SlugChoiceField(
-        label=_("Treatment of interest (optional)"),
+        label=_("Treatment of interest"),
         queryset=Treatment.objects.only("name", "slug"),
         required=False,
         empty_label=_("No preference"),
@@ -124,8 +155,8 @@ class ConsultationRequestForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ConsultationRequest.TimeOfDay.ANY,
     )
-    message = forms.CharField(
-        label=_("Message (optional)"),
+    message = FreeTextField(
+        label=_("Message"),
         required=False,
         max_length=2000,
         help_text=_("Anything you would like us to know, up to 2,000 characters."),
@@ -139,11 +170,11 @@ class ConsultationRequestForm(forms.Form):
     )
     # Anti-spam and bookkeeping, not shown to people.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
-    form_started = forms.CharField(required=False, widget=forms.HiddenInput)
-    submission_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    source_page = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
-    source_article = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
-    time_zone = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    form_started = BookkeepingField()
+    submission_token = BookkeepingField()
+    source_page = BookkeepingField()
+    source_article = BookkeepingField()
+    time_zone = BookkeepingField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,8 +211,6 @@ class ConsultationRequestForm(forms.Form):
         name = " ".join(self.cleaned_data["full_name"].split())
         if not any(ch.isalpha() for ch in name):
             raise forms.ValidationError(_("Please enter your name."))
-        if any(ord(ch) < 32 for ch in name):
-            raise forms.ValidationError(_("Please remove special characters from your name."))
         return name
 
     def clean_country(self):
@@ -199,9 +228,13 @@ class ConsultationRequestForm(forms.Form):
             raise forms.ValidationError(_("Choose a date within the next six months."))
         return day
 
-    def clean_message(self):
-        message = self.cleaned_data["message"]
-        return "".join(ch for ch in message if ch in "\n\t" or ord(ch) >= 32).strip()
+    # The hidden fields: a value that cannot be right is replaced, never refused.
+
+    def clean_submission_token(self):
+        try:
+            return uuid.UUID(self.cleaned_data["submission_token"])
+        except ValueError:
+            return uuid.uuid4()  # a new request; the corrected form shown again keeps it
 
     def clean_time_zone(self):
         name = self.cleaned_data["time_zone"]
@@ -210,10 +243,13 @@ class ConsultationRequestForm(forms.Form):
     def clean_source_page(self):
         page = self.cleaned_data["source_page"]
         # Only a path on this site is worth keeping (and safe to show in admin).
-        return page if page.startswith("/") and not page.startswith("//") else ""
+        is_path = page.startswith("/") and not page.startswith("//")
+        fits = len(page) <= ConsultationRequest._meta.get_field("source_page").max_length
+        visible = not any(is_invisible(character) for character in page)
+        return page if is_path and fits and visible else ""
 
-    def clean_submission_token(self):
-        return self.cleaned_data["submission_token"] or uuid.uuid4()
+    def clean_source_article(self):
+        return clean_slug(self.cleaned_data["source_article"])
 
     def clean(self):
         cleaned = super().clean()
@@ -232,26 +268,70 @@ class ConsultationRequestForm(forms.Form):
                     ),
                 )
             else:
-                cleaned["phone"] = phonenumbers.format_number(
-                    number, phonenumbers.PhoneNumberFormat.E164
-                )
+                self._clean_phone_number(number)
         return cleaned
 
+    def _clean_phone_number(self, number):
+        """Store the number in E.164, with its extension if one was typed ("ext. 12")."""
+        phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if number.extension:
+            phone += " ext. " + phonenumbers.normalize_digits_only(number.extension)
+        if len(phone) > ConsultationRequest._meta.get_field("phone").max_length:
+            self.add_error(
+                "phone",
+                _(
+                    "This phone number and its extension are too long for us to store: please shorten the extension, or write it in your message."
+                ),
+            )
+        else:
+            self.cleaned_data["phone"] = phone
+
+    def show_again(self):
+        """Before the invalid form is shown again: its hidden fields as cleaned (so what
+        was tampered with cannot fail again, and the token stays the same on the next
+        try), and a time stamp if it had none."""
+        data = self.data.copy()
+        for name in ("submission_token", "source_page", "source_article", "time_zone"):
+            data[name] = str(self.cleaned_data[name])
+        data["form_started"] = data.get("form_started") or signed_timestamp()
+        self.data = data
+
+    def error_summary(self):
+        """Every error the form has, as (anchor, label, message): the summary at the top
+        of the page lists all of them, so the number it announces is the number it shows."""
+        problems = []
+        for field in self:
+            # Radio buttons have no single id: the summary links to the first one.
+            anchor = "" if field.is_hidden else field.id_for_label or f"{field.auto_id}_0"
+            problems += [(anchor, strip_tags(field.label), error) for error in field.errors]
+        problems += [("", "", error) for error in self.non_field_errors()]
+        return problems
+
+    def _seconds_since_shown(self):
+        """Seconds between showing the form and this submission, or None when the form's
+        time stamp is missing or forged."""
+        signer = signing.TimestampSigner(salt=FORM_SIGNER_SALT)
+        stamp = self.cleaned_data.get("form_started", "")
+        try:
+            signer.unsign(stamp)  # the signature only, whatever its age
+        except signing.BadSignature:
+            return None
+        shown_at = signing.b62_decode(stamp.rsplit(signer.sep, 2)[1])
+        return max(0, int(time.time() - shown_at))
+
     def spam_reason(self):
-        """Why this submission looks automated, or "" when it looks human."""
+        """Proof that a bot sent this (then nothing is sent and nobody calls), or ""."""
         if self.cleaned_data.get("website"):
             return "honeypot filled"
-        signer = signing.TimestampSigner(salt=FORM_SIGNER_SALT)
-        try:
-            signer.unsign(self.cleaned_data.get("form_started", ""), max_age=timedelta(days=2))
-        except signing.SignatureExpired:
-            return ""  # a form left open for days is a person, not a bot
-        except signing.BadSignature:
+        if self._seconds_since_shown() is None:
             return "form time stamp missing or forged"
-        try:
-            signer.unsign(
-                self.cleaned_data["form_started"], max_age=settings.CONSULTATION_MIN_SECONDS
-            )
-        except signing.SignatureExpired:
+        return ""
+
+    def review_note(self):
+        """A doubt for staff, not a proof: a person whose browser filled the form in for
+        them can send it in a second. The request is answered as usual, flagged."""
+        seconds = self._seconds_since_shown()
+        if seconds is None or seconds >= settings.CONSULTATION_MIN_SECONDS:
             return ""
-        return "sent too fast"
+        unit = "second" if seconds == 1 else "seconds"
+        return f"sent {seconds} {unit} after the form was shown"

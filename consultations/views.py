@@ -61,14 +61,11 @@ def _consultation_request(request):
         return render(request, "consultations/rate_limited.html", status=429)
     form = ConsultationRequestForm(request.POST)
     if not form.is_valid():
-        # Keep what was typed, with a fresh time stamp for the corrected submission.
-        form.data = form.data.copy()
-        form.data["form_started"] = form.data.get("form_started") or signed_timestamp()
-        form.data["submission_token"] = str(form.cleaned_data.get("submission_token") or "")
+        form.show_again()  # what was typed, and bookkeeping that cannot fail twice
         return render(request, "consultations/form.html", {"form": form})
     try:
         consultation, created = submit_consultation_request(
-            form.cleaned_data, spam_reason=form.spam_reason()
+            form.cleaned_data, spam_reason=form.spam_reason(), review_note=form.review_note()
         )
     except DatabaseError:
         logger.exception("A consultation request could not be stored.")
@@ -85,7 +82,7 @@ def thanks(request):
     reference = request.session.get(SESSION_KEY)
     consultation = (
         ConsultationRequest.objects.filter(reference=reference)
-        .only("reference", "email", "contact_method", "language")
+        .only("reference", "email", "contact_method", "language", "status")
         .first()
         if reference
         else None
