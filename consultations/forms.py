@@ -65,12 +65,14 @@ class SlugChoiceField(forms.ModelChoiceField):
 
 
 class FreeTextField(forms.CharField):
-    """Free text (the message): what cannot be seen is dropped before anything is
-    checked, so it neither reaches staff nor counts against the length; line breaks
-    and tabs stay."""
+    """Free text (the message): every kind of line break becomes "\n" (a pasted U+2028
+    or a lone CR still separates lines), then what cannot be seen is dropped before
+    anything is checked, so it neither reaches staff nor counts against the length."""
 
     def to_python(self, value):
-        return super().to_python(strip_invisible_characters(value) if value else value)
+        if value:
+            value = strip_invisible_characters("\n".join(value.splitlines()))
+        return super().to_python(value)
 
 
 class BookkeepingField(forms.CharField):

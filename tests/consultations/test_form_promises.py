@@ -148,6 +148,12 @@ def test_invisible_characters_are_dropped_from_the_message_and_line_breaks_kept(
     assert ConsultationRequest.objects.get().message == "Hello world\nline\ttwo"
 
 
+def test_every_kind_of_line_break_in_the_message_stays_a_line_break(client, valid_post):
+    message = "one\u2028two\u2029three\rfour\x85five\r\nsix"
+    assert client.post(FORM_URL, {**valid_post, "message": message}).status_code == 302
+    assert ConsultationRequest.objects.get().message == "one\ntwo\nthree\nfour\nfive\nsix"
+
+
 def test_invisible_characters_in_the_hidden_fields_never_reach_the_database(client, valid_post):
     data = {
         **valid_post,
