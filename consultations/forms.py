@@ -5,7 +5,6 @@ import uuid
 import zoneinfo
 from datetime import timedelta
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -21,6 +20,7 @@ from django_countries.fields import LazyTypedChoiceField
 from articles.models import Condition, Treatment, clean_slug
 from consultations.models import ConsultationRequest
 from consultations.text import (
+    international_phone_number,
     is_invisible,
     refuse_invisible_characters,
     strip_invisible_characters,
@@ -255,38 +255,14 @@ class ConsultationRequestForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        raw_phone = cleaned.get("phone")
-        if raw_phone:
-            region = cleaned.get("country") or None
+        if cleaned.get("phone"):
             try:
-                number = phonenumbers.parse(raw_phone, str(region) if region else None)
-            except phonenumbers.NumberParseException:
-                number = None
-            if number is None or not phonenumbers.is_valid_number(number):
-                self.add_error(
-                    "phone",
-                    _(
-                        "Enter a valid phone number, with the country code if you are outside Thailand (for example +66 81 234 5678)."
-                    ),
+                cleaned["phone"] = international_phone_number(
+                    cleaned["phone"], cleaned.get("country")
                 )
-            else:
-                self._clean_phone_number(number)
+            except forms.ValidationError as error:
+                self.add_error("phone", error)
         return cleaned
-
-    def _clean_phone_number(self, number):
-        """Store the number in E.164, with its extension if one was typed ("ext. 12")."""
-        phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        if number.extension:
-            phone += " ext. " + phonenumbers.normalize_digits_only(number.extension)
-        if len(phone) > ConsultationRequest._meta.get_field("phone").max_length:
-            self.add_error(
-                "phone",
-                _(
-                    "This phone number and its extension are too long for us to store: please shorten the extension, or write it in your message."
-                ),
-            )
-        else:
-            self.cleaned_data["phone"] = phone
 
     def show_again(self):
         """Before the invalid form is shown again: its hidden fields as cleaned (so what
