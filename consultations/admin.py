@@ -17,8 +17,9 @@ from django.utils.translation import ngettext
 
 from articles.roles import CLINIC_STAFF
 from consultations import services
+from consultations.forms import InternationalPhoneMixin
 from consultations.models import OPEN_FIRST, ConsultationEvent, ConsultationRequest
-from consultations.text import international_phone_number, refuse_invisible_characters
+from consultations.text import refuse_invisible_characters
 
 Status = ConsultationRequest.Status
 PATIENT_FIELDS = [
@@ -197,7 +198,7 @@ class ConsultationReviewForm(forms.ModelForm):
         return cleaned
 
 
-class ContactCorrectionForm(forms.ModelForm):
+class ContactCorrectionForm(InternationalPhoneMixin, forms.ModelForm):
     """What staff may correct when a patient asks: how to reach them, never what they asked."""
 
     class Meta:
@@ -211,17 +212,6 @@ class ContactCorrectionForm(forms.ModelForm):
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("phone"):
-            try:
-                cleaned["phone"] = international_phone_number(
-                    cleaned["phone"], cleaned.get("country")
-                )
-            except forms.ValidationError as error:
-                self.add_error("phone", error)
-        return cleaned
 
 
 class ErasureForm(forms.Form):

@@ -91,7 +91,23 @@ def signed_timestamp():
     return signing.TimestampSigner(salt=FORM_SIGNER_SALT).sign(str(uuid.uuid4()))
 
 
-class ConsultationRequestForm(forms.Form):
+class InternationalPhoneMixin:
+    """A form with `phone` and `country`: the number is read in the country given and
+    stored in international form, extension kept (one rule for patients and staff)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("phone"):
+            try:
+                cleaned["phone"] = international_phone_number(
+                    cleaned["phone"], cleaned.get("country")
+                )
+            except forms.ValidationError as error:
+                self.add_error("phone", error)
+        return cleaned
+
+
+class ConsultationRequestForm(InternationalPhoneMixin, forms.Form):
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=120,
@@ -252,17 +268,6 @@ class ConsultationRequestForm(forms.Form):
 
     def clean_source_article(self):
         return clean_slug(self.cleaned_data["source_article"])
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("phone"):
-            try:
-                cleaned["phone"] = international_phone_number(
-                    cleaned["phone"], cleaned.get("country")
-                )
-            except forms.ValidationError as error:
-                self.add_error("phone", error)
-        return cleaned
 
     def show_again(self):
         """Before the invalid form is shown again: its hidden fields as cleaned (so what

@@ -96,7 +96,12 @@ class ConsultationRequest(models.Model):
     # Who
     full_name = models.CharField(_("full name"), max_length=120)
     email = models.EmailField(_("email"), max_length=254, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True, help_text=_("E.164 format"))
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        help_text=_("International form, with any extension: +66812345678 ext. 12"),
+    )
     country = CountryField(_("country"), blank=True)
     contact_method = models.CharField(
         _("preferred contact method"), max_length=10, choices=ContactMethod.choices

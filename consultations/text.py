@@ -60,7 +60,8 @@ def international_phone_number(raw, country=None):
         )
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if number.extension:
-        formatted += f" ext. {number.extension}"
+        # Thai (or other) digits typed in the extension are stored as the number's are.
+        formatted += f" ext. {phonenumbers.normalize_digits_only(number.extension)}"
     if len(formatted) > PHONE_MAX_LENGTH:
         raise ValidationError(
             _("This phone number and its extension are too long (at most %(n)d characters).")

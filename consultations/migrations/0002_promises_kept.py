@@ -115,5 +115,10 @@ class Migration(migrations.Migration):
             name='notification_error',
             field=models.TextField(blank=True, verbose_name='unresolved email failure'),
         ),
+        migrations.AlterField(
+            model_name='consultationrequest',
+            name='phone',
+            field=models.CharField(blank=True, help_text='International form, with any extension: +66812345678 ext. 12', max_length=32, verbose_name='phone'),
+        ),
         migrations.RunPython(keep_what_was_chosen_and_who_acted, migrations.RunPython.noop),
 ]

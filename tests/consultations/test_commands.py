@@ -72,9 +72,7 @@ def assert_anonymised(consultation, days=365):
 
 @pytest.mark.django_db
 def test_purge_anonymises_only_old_closed_requests():
-    old_closed = {
-        status: make_request(status=status, closed_at=days_ago(400)) for status in CLOSED
-    }
+    old_closed = {status: make_request(status=status, closed_at=days_ago(400)) for status in CLOSED}
     old_open = {status: make_request(status=status, created_at=days_ago(400)) for status in OPEN}
     recent_closed = {
         status: make_request(status=status, closed_at=days_ago(30)) for status in CLOSED
@@ -142,7 +140,9 @@ def test_dry_run_names_the_requests_and_changes_nothing():
 @pytest.mark.django_db
 def test_dry_run_with_nothing_due():
     make_request(status=Status.COMPLETED, closed_at=days_ago(30))
-    assert purge("--dry-run").strip() == "Would anonymise 0 request(s) closed more than 365 days ago."
+    assert (
+        purge("--dry-run").strip() == "Would anonymise 0 request(s) closed more than 365 days ago."
+    )
 
 
 @pytest.mark.django_db

@@ -292,6 +292,7 @@ def test_the_thanks_page_names_the_contact_method_as_it_reads_in_a_sentence(
         ("081 234 5678 ext. 12", "+66812345678 ext. 12"),
         ("+66 81 234 5678 x12", "+66812345678 ext. 12"),
         ("+44 (0) 7911 123 456 extension 1234", "+447911123456 ext. 1234"),
+        ("081 234 5678 ext ๑๒", "+66812345678 ext. 12"),
     ],
 )
 def test_a_phone_extension_is_kept(client, valid_post, typed, stored):
