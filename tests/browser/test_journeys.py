@@ -165,6 +165,14 @@ def test_editor_edits_a_section_in_ckeditor_and_the_page_shows_it(
     page.locator(".ck-file-dialog-button input[type=file]").first.set_input_files(str(image))
     expect(editor.locator("img")).to_have_count(1, timeout=15000)
     expect(editor.locator("img")).to_have_attribute("src", re.compile(r"/media/articles/editor/"))
+    # An image without a text alternative is refused, with the way to give one.
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".errorlist")).to_contain_text("Change image text alternative")
+    editor = page.locator(".ck-editor__editable").first
+    editor.locator("img").click()
+    page.get_by_role("button", name="Change image text alternative").click()
+    page.get_by_label("Text alternative").fill("A bone density scan")
+    page.keyboard.press("Enter")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     section.refresh_from_db()
@@ -174,6 +182,7 @@ def test_editor_edits_a_section_in_ckeditor_and_the_page_shows_it(
     body = page.locator(".article-section").first
     expect(body.locator("strong", has_text="Strong bones")).to_be_visible()
     expect(body.locator("img")).to_have_count(1)
+    expect(body.locator("img")).to_have_attribute("alt", "A bone density scan")
     assert console_errors == []
 
 
