@@ -90,22 +90,48 @@ def sanitize_html(value):
     return IMG_WITHOUT_SRC.sub("", cleaned).strip()
 
 
-class _ImageAlts(HTMLParser):
+class _Images(HTMLParser):
+    """The attributes of every <img> in a piece of HTML."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.alts = []
+        self.images = []
 
     def handle_starttag(self, tag, attrs):
         if tag == "img":
-            self.alts.append(dict(attrs).get("alt") or "")
+            self.images.append(dict(attrs))
+
+
+def _images(html):
+    parser = _Images()
+    parser.feed(html)
+    parser.close()
+    return parser.images
+
+
+def validate_images_are_own_media(value):
+    """Say which images the sanitizer would drop, rather than drop them unseen."""
+    foreign = [image.get("src") or "" for image in _images(str(value or ""))]
+    foreign = [src for src in foreign if not is_own_media(src)]
+    if foreign:
+        raise ValidationError(
+            _(
+                "Images must be uploaded with the editor's image button: an image from "
+                "another address is not shown on the site. Remove or upload again: %(sources)s"
+            )
+            % {
+                "sources": ", ".join(
+                    src[:100] or _("(an image without an address)") for src in foreign
+                )
+            },
+            code="foreign_image",
+        )
 
 
 def validate_image_alts(value):
     """Refuse an image without a text alternative: readers who cannot see it get nothing."""
-    parser = _ImageAlts()
-    parser.feed(sanitize_html(value))  # the images that would be stored
-    parser.close()
-    if any(not alt.strip() for alt in parser.alts):
+    images = _images(sanitize_html(value))  # the images that would be stored
+    if any(not (image.get("alt") or "").strip() for image in images):
         raise ValidationError(
             _(
                 "Every image needs a text alternative for readers who cannot see it: select "
@@ -120,10 +146,11 @@ class RichTextField(CKEditor5Field):
 
     `pre_save` covers `save()` and `bulk_create()`, `get_prep_value` also covers
     `QuerySet.update()` and lookups, so no write path can store unsafe markup.
-    Every form (admin, inlines) also refuses images without a text alternative.
+    Every form (admin, inlines) also refuses images from elsewhere and images
+    without a text alternative, with a message, instead of dropping them unseen.
     """
 
-    default_validators = [validate_image_alts]
+    default_validators = [validate_images_are_own_media, validate_image_alts]
 
     def pre_save(self, model_instance, add):
         value = sanitize_html(getattr(model_instance, self.attname))

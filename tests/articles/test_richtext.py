@@ -109,7 +109,8 @@ def test_admin_saves_sanitized_rich_text(admin_client):
             "summary": "A therapy.",
             "evidence_status": "experimental",
             "regulatory_note": "",
-            "description": '<p>Fine</p><script>alert(1)</script><img src=x onerror="alert(1)">',
+            "description": "<p>Fine</p><script>alert(1)</script>"
+            '<img src="/media/articles/editor/a.png" alt="A scan" onerror="alert(1)">',
             "points-TOTAL_FORMS": "0",
             "points-INITIAL_FORMS": "0",
         },
@@ -258,3 +259,29 @@ def test_an_image_without_alt_in_an_article_section_is_refused_beside_it(editor_
     assert ALT_MESSAGE in str(errors[0]["body"])
     section.refresh_from_db()
     assert section.body == "<p>Kept.</p>"
+
+
+@pytest.mark.django_db
+def test_admin_names_an_image_from_elsewhere_instead_of_dropping_it_unseen(admin_client):
+    treatment = make_treatment(name="T", slug="t", description="<p>Before</p>")
+    url = reverse("admin:articles_treatment_change", args=[treatment.pk])
+    response = admin_client.post(
+        url,
+        {
+            "name": "T",
+            "slug": "t",
+            "kind": "regenerative",
+            "summary": "A therapy.",
+            "evidence_status": "experimental",
+            "regulatory_note": "",
+            "description": '<p>After</p><img src="https://tracker.example/pixel.gif" alt="x">',
+            "points-TOTAL_FORMS": "0",
+            "points-INITIAL_FORMS": "0",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Images must be uploaded with the editor" in page
+    assert "https://tracker.example/pixel.gif" in page
+    treatment.refresh_from_db()
+    assert treatment.description == "<p>Before</p>"
