@@ -97,23 +97,31 @@ def test_queryset_update_and_bulk_create_are_sanitized_too():
 
 
 @pytest.mark.django_db
-def test_admin_saves_sanitized_rich_text(admin_client):
-    treatment = make_treatment(name="T", slug="t")
-    url = reverse("admin:articles_treatment_change", args=[treatment.pk])
-    response = admin_client.post(
-        url,
+def post_treatment_description(client, treatment, description):
+    """The treatment's admin change form, as an editor sends it, with this description."""
+    return client.post(
+        reverse("admin:articles_treatment_change", args=[treatment.pk]),
         {
-            "name": "T",
-            "slug": "t",
+            "name": treatment.name,
+            "slug": treatment.slug,
             "kind": "regenerative",
             "summary": "A therapy.",
             "evidence_status": "experimental",
             "regulatory_note": "",
-            "description": "<p>Fine</p><script>alert(1)</script>"
-            '<img src="/media/articles/editor/a.png" alt="A scan" onerror="alert(1)">',
+            "description": description,
             "points-TOTAL_FORMS": "0",
             "points-INITIAL_FORMS": "0",
         },
+    )
+
+
+def test_admin_saves_sanitized_rich_text(admin_client):
+    treatment = make_treatment(name="T", slug="t")
+    response = post_treatment_description(
+        admin_client,
+        treatment,
+        "<p>Fine</p><script>alert(1)</script>"
+        '<img src="/media/articles/editor/a.png" alt="A scan" onerror="alert(1)">',
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     treatment.refresh_from_db()
@@ -264,20 +272,10 @@ def test_an_image_without_alt_in_an_article_section_is_refused_beside_it(editor_
 @pytest.mark.django_db
 def test_admin_names_an_image_from_elsewhere_instead_of_dropping_it_unseen(admin_client):
     treatment = make_treatment(name="T", slug="t", description="<p>Before</p>")
-    url = reverse("admin:articles_treatment_change", args=[treatment.pk])
-    response = admin_client.post(
-        url,
-        {
-            "name": "T",
-            "slug": "t",
-            "kind": "regenerative",
-            "summary": "A therapy.",
-            "evidence_status": "experimental",
-            "regulatory_note": "",
-            "description": '<p>After</p><img src="https://tracker.example/pixel.gif" alt="x">',
-            "points-TOTAL_FORMS": "0",
-            "points-INITIAL_FORMS": "0",
-        },
+    response = post_treatment_description(
+        admin_client,
+        treatment,
+        '<p>After</p><img src="https://tracker.example/pixel.gif" alt="x">',
     )
     page = response.content.decode()
     assert response.status_code == 200
