@@ -186,3 +186,39 @@ def test_the_trail_keeps_who_acted_and_their_account_cannot_be_deleted(
     [event] = consultation.events.filter(kind=Kind.STATUS)
     assert (event.actor, event.actor_name) == (nurse, "Ploy Chai")
     assert "Ploy Chai" in change_page(admin_client, consultation)
+
+
+# A request that may not come from a person
+
+
+def test_a_fast_request_is_flagged_for_staff_in_the_clinic_email_and_in_admin(
+    client, valid_post, clinic_staff_client, mailoutbox, settings,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    from tests.consultations.conftest import started_seconds_ago
+
+    settings.CONSULTATION_MIN_SECONDS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/consultation/", {**valid_post, "form_started": started_seconds_ago(1)})
+    slow = make_request(full_name="Slow Sender")
+    fast = ConsultationRequest.objects.exclude(pk=slow.pk).get()
+    assert fast.status == "new"
+    clinic = mailoutbox[0]
+    assert "Please check it is genuine before replying: sent" in clinic.body
+
+    changelist = reverse("admin:consultations_consultationrequest_changelist")
+    flagged = clinic_staff_client.get(changelist, {"needs_a_look": "yes"}).content.decode()
+    assert fast.reference in flagged
+    assert slow.reference not in flagged
+    page = clinic_staff_client.get(changelist).content.decode()
+    assert "column-needs_a_look" in page
+
+
+def test_a_request_keeps_the_treatment_the_patient_chose(
+    client, valid_post, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/consultation/", valid_post)
+    stored = ConsultationRequest.objects.get()
+    assert stored.treatment is not None
+    assert stored.treatment_name == stored.treatment.name
