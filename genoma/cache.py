@@ -2,31 +2,86 @@
 
 A cached page is stored with every header the inner middleware set (CSP, ETag…),
 so a hit skips sessions, templates and the database entirely. Any change to the
-medical content bumps one version number in the cache, which retires every
-stored page at once on every app server; a scheduled article appears on time
-because no page is kept past the next scheduled publish time.
+medical content gives the cache a new version, which retires every stored page
+at once on every app server; a scheduled article appears on time because no
+page is kept past the next scheduled publish time.
+
+A page is stored once, whatever the query string: the key holds only the
+parameters that page reads, written one way (`PAGE_PARAMETERS`), so `?utm_source=`
+or junk cannot fill the cache, and a visitor's own question (a search, a T-score)
+is answered but never stored.
 """
 
 import hashlib
+import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import set_response_etag
-from django.utils.translation import get_language_from_request
 
 VERSION_KEY = "public-pages:version"
-MAX_QUERY_LENGTH = 200
+NOT_STORED = object()  # a parameter value that makes the page a per-visitor answer
+
+
+def _new_version():
+    """A value never used before: a version lost from the cache cannot bring old pages back."""
+    return uuid.uuid4().hex
 
 
 def content_changed(**kwargs):
     """Signal receiver: retire every cached public page."""
-    if cache.add(VERSION_KEY, 1, timeout=None):
-        return
+    cache.set(VERSION_KEY, _new_version(), timeout=None)
+
+
+def _page_number(value):
+    """`?page=02` is page 2, as the paginator reads it; anything else is not stored."""
+    return str(int(value)) if value.isascii() and value.isdigit() else NOT_STORED
+
+
+def _condition(value):
+    """The article list shows one condition's articles, or all of them with one notice
+    for any name it does not know: one entry each."""
+    from articles.models import Condition, clean_slug
+
+    if not value:
+        return ""  # the whole list, without the notice
+    slug = clean_slug(value)
+    return slug if slug and Condition.objects.filter(slug=slug).exists() else "unknown"
+
+
+def _per_visitor(value):
+    return NOT_STORED
+
+
+# The query parameters each public page reads (articles/views.py; `p` is the sitemap's
+# page), and how its key writes them; other parameters change nothing on the page.
+PAGE_PARAMETERS = {
+    "articles:article_list": {"page": _page_number, "condition": _condition},
+    "articles:search": {"q": _per_visitor},
+    "articles:condition_detail": {"t_score": _per_visitor},
+    "sitemap": {"p": _page_number},
+}
+
+
+def _key_parameters(request):
+    """The page's own parameters, normalised; None when the page must not be stored."""
+    if not request.GET:
+        return ""
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # evicted between add and incr
-        cache.add(VERSION_KEY, 1, timeout=None)
+        view_name = resolve(request.path_info).view_name
+    except Resolver404:
+        return ""
+    normalised = []
+    for name, normalise in PAGE_PARAMETERS.get(view_name, {}).items():
+        if name in request.GET:
+            value = normalise(request.GET[name])  # the last value, as the view reads it
+            if value is NOT_STORED:
+                return None
+            normalised.append((name, value))
+    return urlencode(sorted(normalised))
 
 
 def _seconds_until_next_publication():
@@ -50,7 +105,10 @@ class PublicPageCacheMiddleware:
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         if not seconds or not self._cacheable_request(request):
             return self.get_response(request)
-        key = self._key(request)
+        parameters = _key_parameters(request)
+        if parameters is None:
+            return self.get_response(request)
+        key = self._key(request, parameters)
         cached = cache.get(key)
         if cached is not None:
             cached["X-Cache"] = "hit"
@@ -73,7 +131,6 @@ class PublicPageCacheMiddleware:
         return (
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
             and not request.path.startswith(settings.NEVER_CACHED_PREFIXES)
         )
 
@@ -88,8 +145,7 @@ class PublicPageCacheMiddleware:
         )
 
     @staticmethod
-    def _key(request):
-        version = cache.get(VERSION_KEY) or 0
-        language = get_language_from_request(request)
-        raw = f"{request.get_host()}{request.get_full_path()}".encode()
-        return f"public-pages:{version}:{language}:{hashlib.sha256(raw).hexdigest()}"
+    def _key(request, parameters):
+        version = cache.get_or_set(VERSION_KEY, _new_version, timeout=None)
+        raw = f"{request.get_host()}{request.path}?{parameters}".encode()
+        return f"public-pages:{version}:{hashlib.sha256(raw).hexdigest()}"

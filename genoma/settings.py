@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_ckeditor_5",
     "csp",
     "axes",
+    "genoma",
     "articles",
     "consultations",
 ]
@@ -72,7 +73,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "genoma.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,7 +146,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by every app server), else local memory.
+# Cache (public pages, rate-limit counters): Redis when REDIS_URL is set, else a table in
+# the database (created by `migrate`). Either way every worker process and every app
+# server sees the same entries: a per-process cache would serve retired pages and
+# multiply the rate limit by the number of workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -159,8 +162,10 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "genoma",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "genoma_cache",
+            # Beyond this, a third of the entries are dropped (expired ones first).
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
@@ -179,7 +184,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Internationalisation: times stored in UTC, shown in the clinic's time zone.
+# Internationalisation: times stored in UTC, shown in the clinic's time zone. The pages
+# are in English whatever the browser asks for (no LocaleMiddleware) until they are
+# translated; the patient emails are sent in the patient's language (translation.override).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("th", _("Thai"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -246,6 +253,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 HTTPS_ONLY = not DEBUG and env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_SSL_REDIRECT = HTTPS_ONLY
+# A load balancer's health check speaks plain HTTP to the app server: 200 or 503, never 301.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
 if HTTPS_ONLY:

@@ -12,38 +12,20 @@ several app servers behind a load balancer).
 
 import argparse
 import contextlib
-import http.client
 import itertools
 import json
-import re
-import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-from datetime import date, timedelta
 
-from prodlike import REPORTS, ROOT, gunicorn, production_env
+from prodlike import REPORTS, gunicorn, manage, prepare_database, submit_consultation
 
-FIELD = re.compile(r'name="(csrfmiddlewaretoken|form_started|submission_token)" value="([^"]*)"')
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 LOAD_ENV = {
     "CONSULTATION_RATE_LIMIT": "off",
     "CONSULTATION_MIN_SECONDS": "0",
     "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
 }
-
-
-def manage(database_url, *args):
-    env = production_env("unused", DATABASE_URL=database_url, **LOAD_ENV)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def fresh_database(scenario):
@@ -60,15 +42,13 @@ def fresh_database(scenario):
             connection.execute("DROP DATABASE IF EXISTS genoma_loadtest WITH (FORCE)")
             connection.execute("CREATE DATABASE genoma_loadtest")
         url = "postgres://postgres@127.0.0.1:5432/genoma_loadtest"
-    manage(url, "migrate", "--no-input", "-v0")
-    manage(url, "load_clinic_content")
-    manage(url, "collectstatic", "--no-input", "-v0")
+    prepare_database("unused", env_extra={**LOAD_ENV, "DATABASE_URL": url})
     return url
 
 
 class Submitter:
     def __init__(self, bases, total):
-        self.bases = itertools.cycle([urllib.parse.urlsplit(b) for b in bases])
+        self.bases = itertools.cycle(bases)
         self.lock = threading.Lock()
         self.remaining = total
         self.statuses = {}
@@ -86,50 +66,14 @@ class Submitter:
         with self.lock:
             self.statuses[status] = self.statuses.get(status, 0) + 1
 
-    def request(self, base, method, path, body=None, headers=None):
-        connection = http.client.HTTPConnection(base.hostname, base.port, timeout=60)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, response.getheader("Set-Cookie", ""), response.read()
-        finally:
-            connection.close()
-
     def submit_one(self, base, n):
-        status, cookie, page = self.request(base, "GET", "/consultation/?condition=osteopenia")
-        self.count(status)
-        fields = dict(FIELD.findall(page.decode()))
-        csrf_cookie = re.search(r"csrftoken=([^;]+)", cookie).group(1)
-        form = {
-            **fields,
-            "full_name": f"Load Patient {n}",
-            "email": f"patient{n}@example.com",
-            "phone": "+66812345678",
-            "country": "TH",
-            "contact_method": "email",
-            "language": "en",
-            "condition": "osteopenia",
-            "preferred_date": (date.today() + timedelta(days=7)).isoformat(),
-            "preferred_time": "any",
-            "message": "",
-            "consent": "on",
-        }
-        status, _, _ = self.request(
-            base,
-            "POST",
-            "/consultation/",
-            body=urllib.parse.urlencode(form),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"csrftoken={csrf_cookie}",
-                "Referer": f"http://{base.netloc}/consultation/",
-            },
-        )
-        self.count(status)
-        if status != 302:
-            raise RuntimeError(f"POST answered {status}")
+        submission = submit_consultation(base, n)
+        self.count(submission.form_status)
+        self.count(submission.status)
+        if submission.status != 302:
+            raise RuntimeError(f"POST answered {submission.status}")
         with self.lock:
-            self.tokens.append(fields["submission_token"])
+            self.tokens.append(submission.token)
 
     def worker(self):
         n = 0
@@ -163,7 +107,7 @@ def run(scenario, submissions, connections, workers):
         elapsed = time.perf_counter() - started
     stored = json.loads(
         manage(
-            database_url,
+            "unused",
             "shell",
             "-c",
             "import json; from consultations.models import ConsultationRequest as R; "
@@ -171,6 +115,7 @@ def run(scenario, submissions, connections, workers):
             "print(json.dumps({'rows': len(rows), 'references': len({r[0] for r in rows}), "
             "'tokens': sorted(str(r[1]) for r in rows), "
             "'statuses': sorted({r[2] for r in rows})}))",
+            env_extra={**LOAD_ENV, "DATABASE_URL": database_url},
         )
         .strip()
         .splitlines()[-1]

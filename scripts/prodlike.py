@@ -1,17 +1,23 @@
 """Start the site as production runs it (gunicorn, DEBUG off, collected static files).
 
-Used by `make audit` and `make bench`: a fresh SQLite database with the clinic's
-content in reports/, plain HTTP on 127.0.0.1, and a clean stop afterwards.
+Used by `make audit`, `make bench`, `make loadtest` and the multi-worker tests: a
+fresh SQLite database with the clinic's content, plain HTTP on 127.0.0.1, a clean
+stop afterwards, and the consultation form sent as a browser sends it.
 """
 
 import contextlib
+import http.client
 import os
+import re
 import secrets
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -34,22 +40,40 @@ def production_env(database, **extra):
     return env
 
 
+def manage(database, *args, env_extra=None):
+    """Run a manage.py command with the production environment; return its output."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=production_env(database, **(env_extra or {})),
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+# The admin's and the rich-text editor's static files: most of collectstatic's half a
+# minute (compression), and no public page needs them.
+STAFF_STATIC = ("--ignore", "admin", "--ignore", "django_ckeditor_5")
+
+
+def prepare_database(database, env_extra=None, collectstatic_args=()):
+    """Migrate, load the clinic's content and collect static files, as `make serve` does."""
+    manage(database, "migrate", "--no-input", "-v0", env_extra=env_extra)
+    manage(database, "load_clinic_content", env_extra=env_extra)
+    manage(database, "collectstatic", "--no-input", "-v0", *collectstatic_args, env_extra=env_extra)
+
+
 def prepare(name="prodlike"):
-    """A fresh database with the content loaded, and static files collected."""
+    """A fresh database in reports/ with the content loaded, and static files collected."""
     REPORTS.mkdir(exist_ok=True)
     database = REPORTS / f"{name}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
-    env = production_env(database)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (
-        ["migrate", "--no-input", "-v0"],
-        ["load_clinic_content"],
-        ["collectstatic", "--no-input", "-v0"],
-    ):
-        subprocess.run(
-            [*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-        )
+    prepare_database(database)
     return database
 
 
@@ -88,3 +112,65 @@ def gunicorn(database, port, *, workers=2, app="genoma.wsgi", env_extra=None):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+FORM_FIELD = re.compile(
+    r'name="(csrfmiddlewaretoken|form_started|submission_token)" value="([^"]*)"'
+)
+
+
+class Submission(NamedTuple):
+    form_status: int  # the GET of the form
+    status: int  # the POST
+    location: str  # where the POST redirected, if it did
+    token: str  # the form's submission token
+
+
+def http_request(base, method, path, body=None, headers=None):
+    """One request on a new connection: (status, headers, body)."""
+    url = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def submit_consultation(base, patient, **headers):
+    """GET the form for its CSRF cookie and hidden fields, then POST it filled in."""
+    form_status, form_headers, page = http_request(
+        base, "GET", "/consultation/?condition=osteopenia", headers=headers
+    )
+    fields = dict(FORM_FIELD.findall(page.decode()))
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", form_headers.get("Set-Cookie", "")).group(1)
+    form = {
+        **fields,
+        "full_name": f"Load Patient {patient}",
+        "email": f"patient{patient}@example.com",
+        "phone": "+66812345678",
+        "country": "TH",
+        "contact_method": "email",
+        "language": "en",
+        "condition": "osteopenia",
+        "preferred_date": (date.today() + timedelta(days=7)).isoformat(),
+        "preferred_time": "any",
+        "message": "",
+        "consent": "on",
+    }
+    status, post_headers, _ = http_request(
+        base,
+        "POST",
+        "/consultation/",
+        body=urllib.parse.urlencode(form),
+        headers={
+            **headers,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Referer": f"{base}/consultation/",
+        },
+    )
+    return Submission(
+        form_status, status, post_headers.get("Location", ""), fields["submission_token"]
+    )

@@ -18,7 +18,21 @@ def _test_settings(settings, tmp_path):
     }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Each test starts with an empty cache: no page cached by another test's data.
+
+
+DATABASE_FIXTURES = ("transactional_db", "db")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Each test with a database starts with an empty cache: no page cached by another
+    test's data, no rate-limit count left over. The cache is a table in the test
+    database (as without REDIS_URL in production), so a test without one has no cache."""
+    wanted = [name for name in DATABASE_FIXTURES if name in request.fixturenames]
+    if not wanted and not request.node.get_closest_marker("django_db"):
+        return
+    if wanted:
+        request.getfixturevalue(wanted[0])  # the database first, then the cache in it
     from django.core.cache import cache
 
     cache.clear()

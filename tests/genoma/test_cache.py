@@ -4,23 +4,36 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, RiskFactor
 
 pytestmark = pytest.mark.django_db
 ARTICLE = "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/"
+CACHE_TABLE = settings.CACHES["default"]["LOCATION"]
 
 
-def test_a_second_anonymous_visit_is_served_from_the_cache_without_queries(
-    client, clinic_content, django_assert_num_queries
-):
+def cache_entries():
+    """How many entries the shared cache holds (a table without REDIS_URL)."""
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(CACHE_TABLE)
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - a setting, quoted
+        return cursor.fetchone()[0]
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache_alone(client, clinic_content):
     first = client.get(ARTICLE)
     assert first["X-Cache"] == "miss"
-    with django_assert_num_queries(0):
+    with CaptureQueriesContext(connection) as queries:
         second = client.get(ARTICLE)
+    # The cache's own two reads (its version, the page) from its table; nothing else.
+    assert len(queries) == 2
+    assert all(CACHE_TABLE in query["sql"] for query in queries)
     assert second["X-Cache"] == "hit"
     assert second.content == first.content
     assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
@@ -122,3 +135,46 @@ def test_the_cache_is_shared_through_redis_across_app_servers(clinic_content, se
     factor.save()
     assert "Changed on one server." in second_server.get(ARTICLE).content.decode()
     cache.clear()
+
+
+def test_t_scores_and_searches_are_answered_every_time_and_never_stored(client, clinic_content):
+    client.get("/conditions/osteopenia/")
+    before = cache_entries()
+    for n in range(200):
+        value = f"-1.{n:03d}"
+        response = client.get(f"/conditions/osteopenia/?t_score={value}")
+        assert "X-Cache" not in response
+        assert f"A T-score of {value} falls in the range" in response.content.decode()
+    search = client.get("/search/?q=calcium")
+    assert "X-Cache" not in search
+    assert 'value="calcium"' in search.content.decode()
+    assert cache_entries() == before
+
+
+def test_parameters_no_page_reads_add_no_entry_and_change_nothing(client, clinic_content):
+    plain = client.get("/articles/")
+    before = cache_entries()
+    for n in range(200):
+        response = client.get(f"/articles/?utm_source=mail{n}&junk{n}=x")
+        assert response["X-Cache"] == "hit"
+        assert response.content == plain.content
+        assert client.get(f"/?ref={n}&page={n}")["X-Cache"] == ("miss" if n == 0 else "hit")
+    assert cache_entries() == before + 1  # the home page
+
+
+def test_the_article_list_is_stored_once_per_condition_and_page(client, clinic_content):
+    osteopenia = client.get("/articles/?condition=osteopenia")
+    assert osteopenia["X-Cache"] == "miss"
+    same = client.get("/articles/?utm_medium=x&condition=osteopenia")
+    assert same["X-Cache"] == "hit"
+    assert same.content == osteopenia.content
+    before = cache_entries()
+    for n in range(50):
+        response = client.get(f"/articles/?condition=no-such-condition-{n}")
+        assert "We have no condition by that name" in response.content.decode()
+    assert cache_entries() == before + 1  # one page for every name the site does not know
+    assert client.get("/articles/?page=01")["X-Cache"] == "miss"
+    assert client.get("/articles/?page=1")["X-Cache"] == "hit"
+    for page in ("x", "99", "1.5", "²"):
+        assert client.get(f"/articles/?page={page}").status_code == 404
+    assert cache_entries() == before + 2

@@ -91,12 +91,13 @@ def test_database_url_selects_postgresql_with_persistent_checked_connections(loa
     assert database["CONN_HEALTH_CHECKS"] is True
 
 
-def test_redis_url_selects_the_redis_cache_else_local_memory(load_settings):
+def test_redis_url_selects_the_redis_cache_else_a_table_every_process_shares(load_settings):
     cache = load_settings(DJANGO_SECRET_KEY="k" * 50, REDIS_URL="redis://127.0.0.1:6379/1")
     assert cache["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert cache["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
-    local = load_settings(DJANGO_SECRET_KEY="k" * 50)
-    assert local["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    shared = load_settings(DJANGO_SECRET_KEY="k" * 50)["CACHES"]["default"]
+    assert shared["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert shared["OPTIONS"]["MAX_ENTRIES"] >= 1000
 
 
 def test_production_is_https_only_with_a_year_of_hsts(load_settings):
@@ -130,7 +131,8 @@ def test_clinic_time_zone_and_languages(load_settings):
     assert names["TIME_ZONE"] == "Asia/Bangkok"
     assert names["USE_TZ"] is True
     assert [code for code, _ in names["LANGUAGES"]] == ["en", "th"]
-    assert "django.middleware.locale.LocaleMiddleware" in names["MIDDLEWARE"]
+    # The pages stay in English until they are translated (tests/genoma/test_language.py).
+    assert "django.middleware.locale.LocaleMiddleware" not in names["MIDDLEWARE"]
 
 
 def test_sqlite_file_database_uses_wal_and_loses_no_concurrent_write(tmp_path):
@@ -177,3 +179,18 @@ def test_sqlite_file_database_uses_wal_and_loses_no_concurrent_write(tmp_path):
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome == {"journal_mode": "wal", "rows": 200, "errors": []}
+
+
+@pytest.mark.django_db
+def test_the_health_check_answers_over_plain_http_when_https_is_enforced(
+    load_settings, settings, client
+):
+    """A load balancer checks the app server directly, without TLS: 200, never a redirect."""
+    production = load_settings(DJANGO_SECRET_KEY="k" * 50)
+    settings.SECURE_SSL_REDIRECT = production["SECURE_SSL_REDIRECT"]
+    settings.SECURE_REDIRECT_EXEMPT = production.get("SECURE_REDIRECT_EXEMPT", [])
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    for url in ("/", "/healthz/", "/healthzx", "/articles/healthz"):
+        assert client.get(url).status_code == 301, url
