@@ -3,8 +3,9 @@
 A cached page is stored with every header the inner middleware set (CSP, ETag…),
 so a hit skips sessions, templates and the database entirely. Any change to the
 medical content gives the cache a new version, which retires every stored page
-at once on every app server; a scheduled article appears on time because no
-page is kept past the next scheduled publish time.
+at once on every app server (a page is stored with the version it was rendered
+under, and both are read in one round trip); a scheduled article appears on time
+because no page is kept past the next scheduled publish time.
 
 A page is stored once, whatever the query string: the key holds only the
 parameters that page reads, written one way (`PAGE_PARAMETERS`), so `?utm_source=`
@@ -109,8 +110,12 @@ class PublicPageCacheMiddleware:
         if parameters is None:
             return self.get_response(request)
         key = self._key(request, parameters)
-        cached = cache.get(key)
-        if cached is not None:
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or cache.get_or_set(
+            VERSION_KEY, _new_version, timeout=None
+        )
+        stored_version, cached = found.get(key, (None, None))
+        if stored_version == version:
             cached["X-Cache"] = "hit"
             return cached
         response = self.get_response(request)
@@ -122,7 +127,7 @@ class PublicPageCacheMiddleware:
             )
             upcoming = _seconds_until_next_publication()
             timeout = seconds if upcoming is None else min(seconds, upcoming)
-            cache.set(key, response, timeout)
+            cache.set(key, (version, response), timeout)
             response["X-Cache"] = "miss"
         return response
 
@@ -146,6 +151,5 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def _key(request, parameters):
-        version = cache.get_or_set(VERSION_KEY, _new_version, timeout=None)
         raw = f"{request.get_host()}{request.path}?{parameters}".encode()
-        return f"public-pages:{version}:{hashlib.sha256(raw).hexdigest()}"
+        return f"public-pages:{hashlib.sha256(raw).hexdigest()}"
