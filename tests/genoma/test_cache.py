@@ -178,3 +178,18 @@ def test_the_article_list_is_stored_once_per_condition_and_page(client, clinic_c
     for page in ("x", "99", "1.5", "²"):
         assert client.get(f"/articles/?page={page}").status_code == 404
     assert cache_entries() == before + 2
+
+
+def test_a_version_lost_from_the_cache_never_brings_an_old_page_back(client, clinic_content):
+    from django.core.cache import cache
+
+    from genoma.cache import VERSION_KEY
+
+    cache.clear()  # a fresh cache in front of content loaded earlier
+    client.get(ARTICLE)
+    factor = RiskFactor.objects.get(condition__slug="osteoporosis", name="Age")
+    factor.description = "The newer words."
+    factor.save()
+    assert "The newer words." in client.get(ARTICLE).content.decode()
+    cache.delete(VERSION_KEY)  # evicted, as a full cache or a Redis restart may do
+    assert "The newer words." in client.get(ARTICLE).content.decode()
