@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.cache import set_response_etag
 
 VERSION_KEY = "public-pages:version"
+MAX_PAGE_DIGITS = 6
 NOT_STORED = object()  # a parameter value that makes the page a per-visitor answer
 
 
@@ -38,8 +39,11 @@ def content_changed(**kwargs):
 
 
 def _page_number(value):
-    """`?page=02` is page 2, as the paginator reads it; anything else is not stored."""
-    return str(int(value)) if value.isascii() and value.isdigit() else NOT_STORED
+    """`?page=02` is page 2, as the paginator reads it; anything else (a word, a number
+    longer than any real page count) is not stored."""
+    if value.isascii() and value.isdigit() and len(value) <= MAX_PAGE_DIGITS:
+        return str(int(value))
+    return NOT_STORED
 
 
 def _condition(value):

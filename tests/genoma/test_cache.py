@@ -193,3 +193,10 @@ def test_a_version_lost_from_the_cache_never_brings_an_old_page_back(client, cli
     assert "The newer words." in client.get(ARTICLE).content.decode()
     cache.delete(VERSION_KEY)  # evicted, as a full cache or a Redis restart may do
     assert "The newer words." in client.get(ARTICLE).content.decode()
+
+
+def test_a_page_number_longer_than_any_real_one_is_answered_not_stored(client, clinic_content):
+    """Python refuses to read a 5,000-digit number: the key must not try."""
+    response = client.get("/articles/", {"page": "9" * 5000})
+    assert response.status_code in (200, 404)
+    assert "X-Cache" not in response

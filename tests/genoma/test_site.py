@@ -139,6 +139,7 @@ def test_check_deploy_passes_with_debug_off_and_a_secret_key():
         "--fail-level",
         "WARNING",
         DJANGO_SECRET_KEY="a-long-random-production-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        CLINIC_EMAIL="care@genoma.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
