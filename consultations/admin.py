@@ -220,6 +220,7 @@ class ErasureForm(forms.Form):
         max_length=200,
         initial=_("The patient asked for their data to be erased."),
         help_text=_("Kept in the audit trail. Do not write the patient's details here."),
+        widget=forms.TextInput(attrs={"class": "vTextField", "size": 60}),
     )
 
 
