@@ -207,7 +207,8 @@ class ContactCorrectionForm(InternationalPhoneMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["full_name"].validators.append(refuse_invisible_characters)
+        for name in ("full_name", "email", "phone"):
+            self.fields[name].validators.append(refuse_invisible_characters)
         self.fields["email"].required = True
 
     def clean_full_name(self):

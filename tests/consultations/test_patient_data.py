@@ -69,6 +69,8 @@ def test_staff_correct_contact_details_and_the_trail_says_which_not_what(
     ("field", "value", "message"),
     [
         ("full_name", "\u202eadmin\u202c", "invisible or control characters"),
+        ("email", "malee@exa\u202emple.com", "invisible or control characters"),
+        ("phone", "081 234 5678\u200b", "invisible or control characters"),
         ("full_name", "   ", "This field is required."),
         ("email", "", "This field is required."),
         ("email", "not an address", "Enter a valid email address."),
