@@ -325,6 +325,13 @@ class ArticleQuerySet(models.QuerySet):
             "title", "slug", "standfirst", "publish_at", "hero_image", "hero_alt", "hero_renditions"
         )
 
+    def related_to(self, article):
+        """Other articles on the conditions `article` covers, newest first."""
+        same_conditions = Article.objects.filter(conditions__articles=article).values("pk")
+        return (
+            self.filter(pk__in=same_conditions).exclude(pk=article.pk).order_by("-publish_at", "id")
+        )
+
     def review_overdue(self):
         return self.filter(next_review_due__lt=timezone.localdate())
 

@@ -1,101 +1,36 @@
-"""What the article and condition pages show, read with SQL statements written by hand.
+"""What the article and condition pages show, each in a bounded number of queries.
 
 These two pages show the most records: an article's sections with the rows of
 their conditions and treatments, a condition's symptoms, risk factors and
-treatments. Through the ORM the article page's ten queries cost about 4.5 ms a
-request on our 2-core machine, nearly all of it in building and compiling
-statements and in the prefetch machinery; its six statements here cost about
-0.5 ms (docs/performance.md). Other pages keep the ORM. The statements are
-standard SQL, take every value as a bound parameter, and run unchanged on SQLite
-and PostgreSQL; the page tests run on both."""
+treatments. Every row a page shows, whichever of four tables holds it, comes
+from one `UNION ALL` of `values_list()` querysets (no model instances, no
+prefetch machinery); the counts are pinned by the query-budget tests."""
 
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db.models import BigIntegerField, Case, CharField, F, Value, When
+from django.db.models.functions import Cast
 from django.urls import reverse
-from django.utils import timezone
 
-from articles.models import Article, ArticleReference, ArticleSection, Condition, Treatment
+from articles.models import (
+    Article,
+    ArticleReference,
+    ArticleSection,
+    Condition,
+    ConditionTreatment,
+    RiskFactor,
+    Symptom,
+    Treatment,
+    TreatmentPoint,
+)
 
 EXPERIMENTAL = Treatment.Evidence.EXPERIMENTAL.value
-PUBLISHED = Article.Status.PUBLISHED.value
-
-# The rule of Article.objects.published() is "status = %s AND publish_at <= %s" in
-# every statement here that lists public articles; _published() gives its values.
-ARTICLE_SQL = "SELECT * FROM articles_article WHERE slug = %s"
-PUBLISHED_SQL = " AND status = %s AND publish_at <= %s"
-
-CONDITION_SQL = "SELECT * FROM articles_condition WHERE slug = %s"
-
-SECTIONS_SQL = """
-SELECT "order", kind, heading, body, condition_id, treatment_id
-FROM articles_articlesection
-WHERE article_id = %s
-ORDER BY "order", id
-"""
-
-# Every row shown under a condition (its risk factors, symptoms and treatments) or
-# a treatment (its steps, benefits and other points), whichever table holds it,
-# keyed the way a page asks for it: (kind, condition, treatment). The first NULL
-# is typed for PostgreSQL, which settles a UNION's column types from the left.
-ROWS_SQL = """
-SELECT 'risk_factors', r.condition_id, CAST(NULL AS bigint), r."order", r.id, r.name,
-       r.description, NULL, NULL, NULL
-FROM articles_riskfactor r WHERE r.condition_id IN ({conditions})
-UNION ALL
-SELECT 'symptoms', s.condition_id, NULL, s."order", s.id, s.name, s.description, NULL, NULL, NULL
-FROM articles_symptom s WHERE s.condition_id IN ({conditions})
-UNION ALL
-SELECT 'condition_treatments', ct.condition_id, NULL, ct."order", ct.id,
-       CASE WHEN ct.label = '' THEN t.name ELSE ct.label END, ct.description,
-       t.slug, t.name, t.evidence_status
-FROM articles_conditiontreatment ct JOIN articles_treatment t ON t.id = ct.treatment_id
-WHERE ct.condition_id IN ({conditions})
-UNION ALL
-SELECT p.kind, p.condition_id, p.treatment_id, p."order", p.id, p.name, p.description,
-       NULL, NULL, NULL
-FROM articles_treatmentpoint p WHERE p.treatment_id IN ({treatments})
-ORDER BY 4, 5
-"""
-
-TOPICS_SQL = """
-SELECT 'condition', c.name, c.slug, NULL
-FROM articles_condition c
-JOIN articles_article_conditions link ON link.condition_id = c.id
-WHERE link.article_id = %s
-UNION ALL
-SELECT 'treatment', t.name, t.slug, t.evidence_status
-FROM articles_treatment t
-JOIN articles_article_treatments link ON link.treatment_id = t.id
-WHERE link.article_id = %s
-ORDER BY 1, 2
-"""
-
-# Other published articles on the same conditions, newest first (the page's cards).
-RELATED_SQL = """
-SELECT id, title, slug, standfirst, publish_at, hero_image, hero_alt, hero_renditions
-FROM articles_article
-WHERE status = %s AND publish_at <= %s AND id <> %s AND id IN (
-    SELECT article_id FROM articles_article_conditions WHERE condition_id IN (
-        SELECT condition_id FROM articles_article_conditions WHERE article_id = %s
-    )
-)
-ORDER BY publish_at DESC, id
-LIMIT %s
-"""
-
-CONDITION_ARTICLES_SQL = """
-SELECT id, title, slug, standfirst, publish_at, hero_image, hero_alt, hero_renditions
-FROM articles_article
-WHERE status = %s AND publish_at <= %s AND id IN (
-    SELECT article_id FROM articles_article_conditions WHERE condition_id = %s
-)
-ORDER BY publish_at DESC, id
-"""
-
-REFERENCES_SQL = """
-SELECT citation, url, doi FROM articles_articlereference WHERE article_id = %s ORDER BY "order", id
-"""
+# PostgreSQL settles a UNION's column types from its first query: its NULLs are typed.
+NO_ID = Cast(Value(None), BigIntegerField())
+NO_TEXT = Cast(Value(None), CharField())
+# What a row of every kind is read as, whichever table holds it.
+ROW_COLUMNS = ("row_kind", "condition_id", "row_treatment_id", "order", "id", "row_name",
+               "description", "treatment_slug", "treatment_name", "treatment_evidence")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -152,74 +87,110 @@ class ConditionPage:
 def find_article(slug, *, unpublished=False):
     """The article at `slug`; None if there is none, or if it is not public and
     `unpublished` (a staff preview) is false."""
-    if unpublished:
-        articles = Article.objects.raw(ARTICLE_SQL, [slug])
-    else:
-        articles = Article.objects.raw(ARTICLE_SQL + PUBLISHED_SQL, [slug, *_published()])
-    return next(iter(articles), None)
+    articles = Article.objects.all() if unpublished else Article.objects.published()
+    return articles.filter(slug=slug).first()
 
 
 def find_condition(slug):
-    return next(iter(Condition.objects.raw(CONDITION_SQL, [slug])), None)
+    return Condition.objects.filter(slug=slug).first()
 
 
 def load_article_page(article, related_count=3):
     """The sections with their rows, the references, the topics and related articles."""
     urls = _UrlsBySlug()
-    with connection.cursor() as cursor:
-        cursor.execute(SECTIONS_SQL, [article.pk])
-        sections = cursor.fetchall()
-        rows = _load_rows(
-            cursor,
-            urls,
-            conditions={condition for *_, condition, _treatment in sections if condition},
-            treatments={treatment for *_, treatment in sections if treatment},
+    sections = list(
+        article.sections.order_by("order", "id").values_list(
+            "order", "kind", "heading", "body", "condition_id", "treatment_id"
         )
-        sections = [
-            Section(kind, order, heading, body, _rows_of(rows, kind, condition_id, treatment_id))
-            for order, kind, heading, body, condition_id, treatment_id in sections
-        ]
-
-        cursor.execute(TOPICS_SQL, [article.pk, article.pk])
-        conditions, treatments = [], []
-        for kind, name, slug, evidence in cursor:
-            if kind == "condition":
-                conditions.append(Topic(name, slug, urls.condition(slug)))
-            else:
-                topic = Topic(name, slug, urls.treatment(slug), evidence == EXPERIMENTAL)
-                treatments.append(topic)
-
-        cursor.execute(REFERENCES_SQL, [article.pk])
-        references = [
-            ArticleReference(citation=citation, url=url, doi=doi) for citation, url, doi in cursor
-        ]
-    related = Article.objects.raw(
-        RELATED_SQL,
-        [*_published(), article.pk, article.pk, related_count],
     )
+    rows = _load_rows(
+        urls,
+        conditions={condition for *_, condition, _treatment in sections if condition},
+        treatments={treatment for *_, treatment in sections if treatment},
+    )
+    sections = [
+        Section(kind, order, heading, body, _rows_of(rows, kind, condition_id, treatment_id))
+        for order, kind, heading, body, condition_id, treatment_id in sections
+    ]
+    conditions, treatments = [], []
+    for kind, name, slug, evidence in _topics(article):
+        if kind == "condition":
+            conditions.append(Topic(name, slug, urls.condition(slug)))
+        else:
+            treatments.append(Topic(name, slug, urls.treatment(slug), evidence == EXPERIMENTAL))
+    references = [
+        ArticleReference(citation=citation, url=url, doi=doi)
+        for citation, url, doi in article.references.order_by("order", "id").values_list(
+            "citation", "url", "doi"
+        )
+    ]
+    related = Article.objects.published().for_list().related_to(article)[:related_count]
     return ArticlePage(sections, references, conditions, treatments, list(related))
 
 
 def load_condition_page(condition):
     """A condition's symptoms, risk factors, treatments and published articles."""
-    with connection.cursor() as cursor:
-        rows = _load_rows(cursor, _UrlsBySlug(), conditions={condition.pk}, treatments=set())
-    articles = Article.objects.raw(CONDITION_ARTICLES_SQL, [*_published(), condition.pk])
+    rows = _load_rows(_UrlsBySlug(), conditions={condition.pk}, treatments=set())
+    articles = Article.objects.published().for_list().filter(conditions=condition)
     return ConditionPage(
         symptoms=rows.get(("symptoms", condition.pk, None), []),
         risk_factors=rows.get(("risk_factors", condition.pk, None), []),
         treatments=rows.get(("condition_treatments", condition.pk, None), []),
-        articles=list(articles),
+        articles=list(articles.order_by("-publish_at", "id")),
     )
 
 
-def _load_rows(cursor, urls, *, conditions, treatments):
-    sql = ROWS_SQL.format(
-        conditions=_placeholders(conditions), treatments=_placeholders(treatments)
-    )
-    cursor.execute(sql, [*conditions, *conditions, *conditions, *treatments])
+def _topics(article):
+    """(kind, name, slug, evidence) of the article's conditions, then its treatments."""
+    conditions = article.conditions.annotate(
+        topic=Value("condition", output_field=CharField()), evidence=NO_TEXT
+    ).values_list("topic", "name", "slug", "evidence")
+    treatments = article.treatments.annotate(
+        topic=Value("treatment", output_field=CharField()), evidence=F("evidence_status")
+    ).values_list("topic", "name", "slug", "evidence")
+    return conditions.order_by().union(treatments.order_by(), all=True).order_by("topic", "name")
+
+
+def _row_querysets(conditions, treatments):
+    """Every row shown under the conditions (risk factors, symptoms, treatments) and the
+    treatments (steps, benefits and other points, whose kind is their own), as ROW_COLUMNS."""
+
+    def rows(queryset, kind, **columns):
+        defaults = {
+            "row_kind": Value(kind, output_field=CharField()) if kind else F("kind"),
+            "row_treatment_id": NO_ID,
+            "row_name": F("name"),
+            "treatment_slug": NO_TEXT,
+            "treatment_name": NO_TEXT,
+            "treatment_evidence": NO_TEXT,
+        }
+        return queryset.order_by().annotate(**{**defaults, **columns}).values_list(*ROW_COLUMNS)
+
+    return [
+        rows(RiskFactor.objects.filter(condition__in=conditions), "risk_factors"),
+        rows(Symptom.objects.filter(condition__in=conditions), "symptoms"),
+        rows(
+            ConditionTreatment.objects.filter(condition__in=conditions),
+            "condition_treatments",
+            row_name=Case(When(label="", then=F("treatment__name")), default=F("label")),
+            treatment_slug=F("treatment__slug"),
+            treatment_name=F("treatment__name"),
+            treatment_evidence=F("treatment__evidence_status"),
+        ),
+        rows(
+            TreatmentPoint.objects.filter(treatment__in=treatments),
+            None,
+            row_treatment_id=F("treatment_id"),
+        ),
+    ]
+
+
+def _load_rows(urls, *, conditions, treatments):
+    """The rows keyed the way a page asks for them: (kind, condition, treatment)."""
+    first, *others = _row_querysets(conditions, treatments)
+    found = first.union(*others, all=True).order_by("order", "id")
     rows = {}
-    for kind, condition_id, treatment_id, _, _, name, description, *treatment in cursor:
+    for kind, condition_id, treatment_id, _, _, name, description, *treatment in found:
         slug, treatment_name, evidence = treatment
         row = Row(
             name,
@@ -230,15 +201,6 @@ def _load_rows(cursor, urls, *, conditions, treatments):
         )
         rows.setdefault((kind, condition_id, treatment_id), []).append(row)
     return rows
-
-
-def _published():
-    return [PUBLISHED, timezone.now()]
-
-
-def _placeholders(values):
-    """`%s, %s…` for an IN list; NULL, which matches nothing, for an empty one."""
-    return ", ".join(["%s"] * len(values)) or "NULL"
 
 
 def _rows_of(rows, kind, condition_id, treatment_id):
