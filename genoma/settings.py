@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "genoma",
+    "team",
     "articles",
     "consultations",
 ]
