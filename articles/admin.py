@@ -4,7 +4,7 @@ from functools import cache
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from articles.models import (
     ArticleReference,
     ArticleSection,
     Condition,
+    ConditionPoint,
     ConditionTreatment,
     RiskFactor,
     Symptom,
@@ -72,16 +73,20 @@ class RichTextAdmin:
         ]
 
 
-class RiskFactorInline(RichTextAdmin, admin.TabularInline):
+class ConditionPointInline(RichTextAdmin, admin.TabularInline):
+    """A condition's rows of one kind: the inline's proxy model (`Symptom`, `RiskFactor`)
+    shows and saves that kind only, so editors never choose it."""
+
+    fields = ["order", "name", "description"]
+    extra = 0
+
+
+class RiskFactorInline(ConditionPointInline):
     model = RiskFactor
-    fields = ["order", "name", "description"]
-    extra = 0
 
 
-class SymptomInline(RichTextAdmin, admin.TabularInline):
+class SymptomInline(ConditionPointInline):
     model = Symptom
-    fields = ["order", "name", "description"]
-    extra = 0
 
 
 class ConditionTreatmentInline(RichTextAdmin, admin.TabularInline):
@@ -106,7 +111,11 @@ class ConditionAdmin(RichTextAdmin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(risk_factor_total=Count("risk_factors", distinct=True))
+            .annotate(
+                risk_factor_total=Count(
+                    "points", filter=Q(points__kind=ConditionPoint.Kind.RISK_FACTORS)
+                )
+            )
             .order_by("name")
         )
 

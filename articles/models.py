@@ -57,10 +57,13 @@ class AutoOrdered(models.Model):
 
     def save(self, *args, **kwargs):
         if self.order is None:
-            parent_id = getattr(self, f"{self.parent_field}_id")
-            siblings = type(self)._default_manager.filter(**{f"{self.parent_field}_id": parent_id})
+            siblings = type(self)._default_manager.filter(**self.order_scope())
             self.order = (siblings.aggregate(models.Max("order"))["order__max"] or 0) + 1
         super().save(*args, **kwargs)
+
+    def order_scope(self):
+        """The rows this one is ordered among: lookups for a filter."""
+        return {f"{self.parent_field}_id": getattr(self, f"{self.parent_field}_id")}
 
 
 class OrderedRow(AutoOrdered, SeededModel):
@@ -99,36 +102,73 @@ class Condition(SeededModel):
         return reverse("articles:condition_detail", kwargs={"slug": self.slug})
 
 
-class RiskFactor(OrderedRow):
+class ConditionPoint(OrderedRow):
+    """A symptom or a risk factor of a condition: one table, told apart by `kind`."""
+
+    class Kind(models.TextChoices):
+        # The values name the article blocks that show these rows (ArticleSection.Kind).
+        RISK_FACTORS = "risk_factors", _("Risk factor")
+        SYMPTOMS = "symptoms", _("Symptom")
+
     parent_field = "condition"
-    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="risk_factors")
+    proxy_kind = None  # set by the proxies below, which keep to one kind
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="points")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 
     class Meta(OrderedRow.Meta):
+        verbose_name = _("symptom or risk factor")
+        verbose_name_plural = _("symptoms and risk factors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "kind", "order"], name="conditionpoint_unique_order"
+            ),
+            models.UniqueConstraint(
+                fields=["condition", "kind", "name"], name="conditionpoint_unique_name"
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.proxy_kind:
+            self.kind = self.proxy_kind
+        super().save(*args, **kwargs)
+
+    def order_scope(self):
+        return {**super().order_scope(), "kind": self.kind}
+
+    def validate_constraints(self, exclude=None):
+        # A proxy's form leaves the kind out, yet it is known: check the name and order
+        # against the rows of that kind, so a duplicate gets a message, not an error.
+        if self.proxy_kind:
+            self.kind = self.proxy_kind
+            exclude = set(exclude or ()) - {"kind"}
+        super().validate_constraints(exclude=exclude)
+
+
+class OfProxyKind(models.Manager):
+    """The rows of the proxy model's own kind."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=self.model.proxy_kind)
+
+
+class RiskFactor(ConditionPoint):
+    proxy_kind = ConditionPoint.Kind.RISK_FACTORS
+
+    objects = OfProxyKind()
+
+    class Meta:
+        proxy = True
         verbose_name = _("risk factor")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["condition", "order"], name="riskfactor_unique_order_per_condition"
-            ),
-            models.UniqueConstraint(
-                fields=["condition", "name"], name="riskfactor_unique_name_per_condition"
-            ),
-        ]
 
 
-class Symptom(OrderedRow):
-    parent_field = "condition"
-    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="symptoms")
+class Symptom(ConditionPoint):
+    proxy_kind = ConditionPoint.Kind.SYMPTOMS
 
-    class Meta(OrderedRow.Meta):
+    objects = OfProxyKind()
+
+    class Meta:
+        proxy = True
         verbose_name = _("symptom")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["condition", "order"], name="symptom_unique_order_per_condition"
-            ),
-            models.UniqueConstraint(
-                fields=["condition", "name"], name="symptom_unique_name_per_condition"
-            ),
-        ]
 
 
 class TScoreBand(SeededModel):
@@ -483,28 +523,38 @@ class ArticleReference(AutoOrdered):
         return self.url
 
 
+# The blocks a section can be besides rich text: one per kind of row it shows, named
+# by that kind (a condition's treatments are a table of their own, so named here).
+CONDITION_TREATMENTS = "condition_treatments"
+CONDITION_BLOCKS = (*ConditionPoint.Kind.values, CONDITION_TREATMENTS)
+TREATMENT_BLOCKS = tuple(TreatmentPoint.Kind.values)
+BLOCK_LABELS = {
+    ConditionPoint.Kind.RISK_FACTORS: _("Condition: risk factors"),
+    ConditionPoint.Kind.SYMPTOMS: _("Condition: symptoms"),
+    CONDITION_TREATMENTS: _("Condition: established treatments"),
+    TreatmentPoint.Kind.STEPS: _("Treatment: steps"),
+    TreatmentPoint.Kind.BENEFITS: _("Treatment: benefits"),
+    TreatmentPoint.Kind.MECHANISMS: _("Treatment: mechanisms"),
+    TreatmentPoint.Kind.CONSIDERATIONS: _("Treatment: considerations"),
+    TreatmentPoint.Kind.OUTCOMES: _("Treatment: reported outcomes"),
+}
+
+
 class ArticleSection(AutoOrdered, SeededModel):
     """Rich text, or a block that renders structured records under its own heading."""
 
-    class Kind(models.TextChoices):
-        TEXT = "text", _("Rich text")
-        RISK_FACTORS = "risk_factors", _("Condition: risk factors")
-        SYMPTOMS = "symptoms", _("Condition: symptoms")
-        CONDITION_TREATMENTS = "condition_treatments", _("Condition: established treatments")
-        STEPS = "steps", _("Treatment: steps")
-        BENEFITS = "benefits", _("Treatment: benefits")
-        MECHANISMS = "mechanisms", _("Treatment: mechanisms")
-        CONSIDERATIONS = "considerations", _("Treatment: considerations")
-        OUTCOMES = "outcomes", _("Treatment: reported outcomes")
-
-    CONDITION_KINDS = (Kind.RISK_FACTORS, Kind.SYMPTOMS, Kind.CONDITION_TREATMENTS)
-    TREATMENT_KINDS = (
-        Kind.STEPS,
-        Kind.BENEFITS,
-        Kind.MECHANISMS,
-        Kind.CONSIDERATIONS,
-        Kind.OUTCOMES,
+    Kind = models.TextChoices(
+        "Kind",
+        [
+            ("TEXT", ("text", _("Rich text"))),
+            *((kind.upper(), (kind, BLOCK_LABELS[kind])) for kind in CONDITION_BLOCKS),
+            *((kind.upper(), (kind, BLOCK_LABELS[kind])) for kind in TREATMENT_BLOCKS),
+        ],
+        module=__name__,
+        qualname="ArticleSection.Kind",
     )
+    CONDITION_KINDS = tuple(map(Kind, CONDITION_BLOCKS))
+    TREATMENT_KINDS = tuple(map(Kind, TREATMENT_BLOCKS))
 
     parent_field = "article"
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
@@ -525,15 +575,11 @@ class ArticleSection(AutoOrdered, SeededModel):
         constraints = [
             models.UniqueConstraint(fields=["article", "order"], name="section_unique_order"),
             models.CheckConstraint(
-                condition=~Q(kind__in=["risk_factors", "symptoms", "condition_treatments"])
-                | Q(condition__isnull=False),
+                condition=~Q(kind__in=CONDITION_BLOCKS) | Q(condition__isnull=False),
                 name="section_condition_block_has_condition",
             ),
             models.CheckConstraint(
-                condition=~Q(
-                    kind__in=["steps", "benefits", "mechanisms", "considerations", "outcomes"]
-                )
-                | Q(treatment__isnull=False),
+                condition=~Q(kind__in=TREATMENT_BLOCKS) | Q(treatment__isnull=False),
                 name="section_treatment_block_has_treatment",
             ),
         ]
