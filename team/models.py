@@ -1,7 +1,10 @@
 """The clinic's clinicians: who reviews the medical content, and who patients meet."""
 
+from pathlib import PurePosixPath
+
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +33,16 @@ class Clinician(models.Model):
     licence_number = models.CharField(
         _("Thai Medical Council licence number"), max_length=40, blank=True
     )
-    photo = models.ImageField(_("photo"), upload_to="team/", blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="team/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    # Stored so pages give the image its size (no layout shift) without opening the file.
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_alt = models.CharField(
         _("photo alt text"),
         max_length=250,
@@ -50,6 +62,7 @@ class Clinician(models.Model):
         verbose_name=_("staff account"),
         help_text=_("A Medical reviewer linked here approves content as this clinician."),
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ClinicianQuerySet.as_manager()
 
@@ -66,8 +79,39 @@ class Clinician(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        previous = self._stored_photo(kwargs.get("update_fields"))
+        self._clean_new_photo()
+        super().save(*args, **kwargs)
+        if previous and previous != self.photo.name:
+            discard_photo(previous, using=self._state.db)
+
     def get_absolute_url(self):
         return reverse("team:clinician_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError(
+                {"photo_alt": _("Describe the photo for readers who cannot see it.")}
+            )
+
+    def _stored_photo(self, update_fields):
+        """The photo in the database, if this save may replace it."""
+        if self._state.adding or (update_fields is not None and "photo" not in update_fields):
+            return None
+        stored = type(self)._default_manager.filter(pk=self.pk)
+        return stored.values_list("photo", flat=True).first()
+
+    def _clean_new_photo(self):
+        """Every photo reaches storage re-encoded, whatever path it came in by."""
+        from articles.images import clean_uploaded_image
+
+        photo = self.photo
+        if photo and not getattr(photo, "_committed", True):
+            upload = photo.file
+            if not getattr(upload, "already_cleaned", False):
+                upload = clean_uploaded_image(upload, "team")
+            photo.save(PurePosixPath(upload.name).name, upload, save=False)
 
     @property
     def name_with_credentials(self):
@@ -77,3 +121,31 @@ class Clinician(models.Model):
     @property
     def specialty_list(self):
         return [part.strip() for part in self.specialties.split(",") if part.strip()]
+
+    @property
+    def biography_paragraphs(self):
+        """The biography as typed: each line a paragraph, blank lines dropped."""
+        return [line.strip() for line in self.biography.splitlines() if line.strip()]
+
+
+def discard_photo(name, using=None):
+    """Delete the photo `name` from storage once the change is committed.
+
+    A withdrawn photo must not stay reachable at its old address; a rolled-back
+    change deletes nothing, and a file another clinician still shows is kept.
+    """
+    if not name:
+        return
+    storage = Clinician._meta.get_field("photo").storage
+
+    def delete_unused():
+        if not Clinician.objects.using(using).filter(photo=name).exists():
+            storage.delete(name)
+
+    # robust: the change is saved; a file that cannot be deleted is logged, not a 500.
+    transaction.on_commit(delete_unused, using=using, robust=True)
+
+
+def discard_deleted_photo(sender, instance, using, **kwargs):
+    """`post_delete` receiver for clinicians, also sent by admin's bulk delete."""
+    discard_photo(instance.photo.name, using=using)
