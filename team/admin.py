@@ -1,0 +1,51 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from articles.images import clean_uploaded_image
+from team.models import Clinician
+
+
+class ClinicianAdminForm(forms.ModelForm):
+    class Meta:
+        model = Clinician
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "content_type"):  # a new upload, not the stored file
+            return clean_uploaded_image(photo, "team")
+        return photo
+
+
+@admin.register(Clinician)
+class ClinicianAdmin(admin.ModelAdmin):
+    form = ClinicianAdminForm
+    list_display = ["name", "title", "credentials", "is_public", "has_photo", "user"]
+    list_filter = ["is_public"]
+    search_fields = ["name", "title", "credentials", "specialties", "licence_number"]
+    list_select_related = ["user"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "title", "credentials", "specialties"]}),
+        (_("Profile page"), {"fields": ["is_public", "licence_number", "biography"]}),
+        (_("Photo"), {"fields": ["photo", "photo_alt"]}),
+        (_("Staff account"), {"fields": ["user"]}),
+    ]
+
+    @admin.display(description=_("photo"), boolean=True, ordering="photo")
+    def has_photo(self, clinician):
+        return bool(clinician.photo)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A linked account approves medical content as this clinician: superusers only.
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else [*readonly, "user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = (
+                get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
