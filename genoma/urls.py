@@ -5,8 +5,11 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from articles.sitemaps import SITEMAPS
+from articles.sitemaps import SITEMAPS as CONTENT_SITEMAPS
 from genoma import views
+from team.sitemaps import ClinicianSitemap, TeamPageSitemap
+
+SITEMAPS = {**CONTENT_SITEMAPS, "team": TeamPageSitemap, "clinicians": ClinicianSitemap}
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +21,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("", include("articles.urls")),
     path("", include("consultations.urls")),
+    path("team/", include("team.urls")),
 ]
 
 if not urlparse(settings.MEDIA_URL).netloc:

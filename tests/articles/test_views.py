@@ -488,7 +488,9 @@ def test_page_query_budgets_do_not_grow_with_related_rows(
         "/treatments/": 1,
         treatment.get_absolute_url(): 5,
         "/search/?q=Condition": 3,
-        "/sitemap.xml": 6,  # a count and a page for each of the three sitemaps
+        # A count and a page for each of the three content sitemaps and the clinicians',
+        # and whether and when the team page changed.
+        "/sitemap.xml": 9,
         "/feed/": 1,
     }
     for url, budget in budgets.items():

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from consultations.models import ConsultationRequest
+from tests.team.factories import with_photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ARTICLE = "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/"
@@ -22,6 +23,8 @@ PAGES = {
     "search without results": "/search/?q=zebra",
     "form": "/consultation/?condition=osteoporosis",
     "privacy": "/privacy/",
+    "team": "/team/",
+    "clinician": "/team/somchai-jaidee/",
     "404": "/no-such-page/",
 }
 
@@ -47,6 +50,7 @@ def a11y_page(browser):
 def test_public_page_has_no_accessibility_violations(
     a11y_page, live_server, clinic_content, axe_source, name
 ):
+    with_photo()  # the team pages with everything a clinician may have
     a11y_page.goto(live_server.url + PAGES[name])
     violations = axe_violations(a11y_page, axe_source)
     assert violations == [], json.dumps(violations, indent=1)

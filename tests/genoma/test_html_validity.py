@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.consultations.conftest import started_seconds_ago
+from tests.team.factories import with_photo
 
 PAGES = {
     "home": "/",
@@ -24,6 +25,8 @@ PAGES = {
     "search": "/search/?q=bone",
     "form": "/consultation/?condition=osteopenia",
     "privacy": "/privacy/",
+    "team": "/team/",
+    "clinician": "/team/somchai-jaidee/",
     "not-found": "/no-such-page/",
 }
 
@@ -34,6 +37,7 @@ def test_public_pages_are_valid_html(client, clinic_content, tmp_path):
         if os.environ.get("CI"):
             pytest.fail("Java is needed for the Nu HTML Checker")
         pytest.skip("Java is not installed")
+    with_photo()  # the team pages with everything a clinician may have
     files = []
     for name, url in PAGES.items():
         response = client.get(url)

@@ -1,0 +1,207 @@
+"""The team pages: who the public may see, what a profile says, and what it costs."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+
+from team.models import Clinician
+from tests.team.factories import make_clinician, with_photo
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response):
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def json_ld_blocks(page):
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return [json.loads(block) for block in blocks]
+
+
+def test_the_team_page_lists_only_clinicians_shown_publicly(client):
+    make_clinician(name="Dr Malee Srisuk", slug="malee-srisuk")
+    make_clinician(name="Dr Hidden Person", slug="hidden-person", is_public=False)
+    page = html(client.get("/team/"))
+    assert 'href="/team/malee-srisuk/"' in page
+    assert "Dr Malee Srisuk" in page
+    assert "Hidden Person" not in page
+    assert "hidden-person" not in page
+
+
+def test_the_team_page_shows_photo_name_credentials_title_and_specialties(client):
+    clinician = with_photo()
+    page = html(client.get("/team/"))
+    assert f'src="/media/{clinician.photo.name}"' in page
+    assert 'alt="Dr Somchai smiling in a white coat"' in page
+    assert 'width="400" height="500"' in page
+    assert '<h2><a href="/team/somchai-jaidee/">Dr Somchai Jaidee</a></h2>' in page
+    assert "MD, FRCOST" in page
+    assert "Orthopaedic surgeon" in page
+    assert "bone health, regenerative medicine" in page
+
+
+def test_a_clinician_without_a_photo_has_no_image(client):
+    make_clinician()
+    assert "<img" not in html(client.get("/team/"))
+
+
+def test_an_empty_team_page_says_so(client):
+    make_clinician(is_public=False)
+    assert "profiles are coming soon" in html(client.get("/team/"))
+
+
+@pytest.mark.parametrize("slug", ["hidden-person", "nobody-here"])
+def test_hidden_and_unknown_profiles_are_404(client, slug):
+    make_clinician(slug="hidden-person", is_public=False)
+    assert client.get(f"/team/{slug}/").status_code == 404
+
+
+def test_the_profile_shows_who_the_clinician_is(client):
+    with_photo()
+    page = html(client.get("/team/somchai-jaidee/"))
+    assert "<h1>Dr Somchai Jaidee</h1>" in page
+    assert '<p class="standfirst">Orthopaedic surgeon</p>' in page
+    assert "<dt>Credentials</dt><dd>MD, FRCOST</dd>" in page
+    assert "<dt>Specialties</dt><dd>bone health, regenerative medicine</dd>" in page
+    assert "<dt>Thai Medical Council licence</dt><dd>12345</dd>" in page
+    assert 'alt="Dr Somchai smiling in a white coat"' in page
+
+
+def test_the_biography_is_plain_paragraphs_with_its_markup_escaped(client):
+    make_clinician(biography="First line <b>bold</b>.\r\n\r\nSecond line.\nThird line.")
+    page = html(client.get("/team/somchai-jaidee/"))
+    assert "<p>First line &lt;b&gt;bold&lt;/b&gt;.</p>" in page
+    assert "<p>Second line.</p>" in page
+    assert "<p>Third line.</p>" in page
+    assert "<b>bold</b>" not in page
+
+
+def test_a_profile_leaves_out_what_is_not_filled_in(client):
+    make_clinician(credentials="", specialties="", licence_number="", biography="")
+    page = html(client.get("/team/somchai-jaidee/"))
+    for absent in ("Credentials", "Specialties", "Thai Medical Council licence", "About "):
+        assert absent not in page.split("<main", 1)[1], absent
+
+
+def test_both_pages_have_a_title_a_description_and_a_canonical_address(client):
+    make_clinician()
+    team = html(client.get("/team/"))
+    assert "<title>Our team · Genoma Health</title>" in team
+    assert '<meta name="description" content="The doctors of Genoma Health' in team
+    assert '<link rel="canonical" href="http://testserver/team/">' in team
+    profile = html(client.get("/team/somchai-jaidee/"))
+    assert "<title>Dr Somchai Jaidee, MD, FRCOST · Genoma Health</title>" in profile
+    assert (
+        '<meta name="description" content="Dr Somchai Jaidee, MD, FRCOST, Orthopaedic surgeon at'
+        in profile
+    )
+    assert '<link rel="canonical" href="http://testserver/team/somchai-jaidee/">' in profile
+
+
+def test_the_main_navigation_links_to_the_team(client):
+    make_clinician()
+    assert 'href="/team/"' in html(client.get("/"))
+    assert 'href="/team/" aria-current="page"' in html(client.get("/team/"))
+
+
+def test_the_profile_describes_the_clinician_in_json_ld(client):
+    clinician = with_photo()
+    (data,) = json_ld_blocks(html(client.get("/team/somchai-jaidee/")))
+    assert data == {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": "Dr Somchai Jaidee",
+        "honorificSuffix": "MD, FRCOST",
+        "jobTitle": "Orthopaedic surgeon",
+        "knowsAbout": ["bone health", "regenerative medicine"],
+        "url": "http://testserver/team/somchai-jaidee/",
+        "image": f"http://testserver/media/{clinician.photo.name}",
+        "worksFor": {
+            "@type": "MedicalOrganization",
+            "name": "Genoma Health",
+            "url": "http://testserver/",
+        },
+        "identifier": {
+            "@type": "PropertyValue",
+            "propertyID": "Thai Medical Council licence number",
+            "value": "12345",
+        },
+    }
+
+
+def test_json_ld_leaves_out_what_is_not_filled_in_and_cannot_end_its_script(client):
+    make_clinician(
+        name="</script><script>alert(1)</script>", credentials="", specialties="", licence_number=""
+    )
+    page = html(client.get("/team/somchai-jaidee/"))
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert "<" not in block
+    data = json.loads(block)
+    assert data["name"] == "</script><script>alert(1)</script>"
+    assert not {"honorificSuffix", "knowsAbout", "identifier", "image"} & set(data)
+
+
+def test_the_sitemap_lists_the_team_page_and_public_profiles(client):
+    make_clinician(slug="shown")
+    make_clinician(slug="hidden", is_public=False)
+    response = client.get("/sitemap.xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = ET.fromstring(response.content).findall("s:url", ns)
+    paths = {urlsplit(u.find("s:loc", ns).text).path for u in urls}
+    assert {"/team/", "/team/shown/"} <= paths
+    assert "/team/hidden/" not in paths
+    assert all(u.find("s:lastmod", ns) is not None for u in urls)
+
+
+def test_the_sitemap_leaves_out_an_empty_team_page(client):
+    make_clinician(is_public=False)
+    assert b"/team/" not in client.get("/sitemap.xml").content
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_team_pages_cost_one_query_whatever_the_number_of_clinicians(
+    client, django_assert_max_num_queries, settings, size
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # the cost of rendering, not of a cache hit
+    for n in range(size):
+        with_photo(slug=f"clinician-{n}", name=f"Dr Number {n}")
+    for url in ("/team/", "/team/clinician-0/"):
+        with django_assert_max_num_queries(1, info=url):
+            assert client.get(url).status_code == 200, url
+    # Three content sitemaps, none with an item: a count each; the team page's one
+    # aggregate; the profiles' count and page.
+    with django_assert_max_num_queries(3 + 1 + 2, info="/sitemap.xml"):
+        assert client.get("/sitemap.xml").status_code == 200
+
+
+def test_an_edited_clinician_shows_at_once_on_cached_pages(client):
+    clinician = make_clinician()
+    assert client.get("/team/")["X-Cache"] == "miss"
+    assert client.get("/team/somchai-jaidee/")["X-Cache"] == "miss"
+    assert client.get("/team/")["X-Cache"] == "hit"
+    clinician.title = "Head of regenerative medicine"
+    clinician.save()
+    for url in ("/team/", "/team/somchai-jaidee/"):
+        response = client.get(url)
+        assert response["X-Cache"] == "miss", url
+        assert "Head of regenerative medicine" in html(response), url
+
+
+def test_a_hidden_or_deleted_clinician_leaves_cached_pages_at_once(client):
+    clinician = make_clinician()
+    other = make_clinician(name="Dr Malee Srisuk", slug="malee-srisuk")
+    client.get("/team/")
+    client.get("/team/somchai-jaidee/")
+    clinician.is_public = False
+    clinician.save()
+    assert "Somchai" not in html(Client().get("/team/"))
+    assert client.get("/team/somchai-jaidee/").status_code == 404
+    client.get("/team/")
+    Clinician.objects.filter(pk=other.pk).delete()
+    assert "Malee" not in html(client.get("/team/"))
