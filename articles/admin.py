@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -73,10 +74,18 @@ class RichTextAdmin:
         ]
 
 
+class ConditionPointFormSet(BaseInlineFormSet):
+    @classmethod
+    def get_default_prefix(cls):
+        # "symptoms", "risk_factors": one prefix per inline, though both share a table.
+        return cls.model.proxy_kind
+
+
 class ConditionPointInline(RichTextAdmin, admin.TabularInline):
     """A condition's rows of one kind: the inline's proxy model (`Symptom`, `RiskFactor`)
     shows and saves that kind only, so editors never choose it."""
 
+    formset = ConditionPointFormSet
     fields = ["order", "name", "description"]
     extra = 0
 

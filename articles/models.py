@@ -127,6 +127,11 @@ class ConditionPoint(OrderedRow):
             ),
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.proxy_kind and not self.kind:
+            self.kind = self.proxy_kind  # a new Symptom is a symptom from the start
+
     def save(self, *args, **kwargs):
         if self.proxy_kind:
             self.kind = self.proxy_kind
@@ -135,13 +140,13 @@ class ConditionPoint(OrderedRow):
     def order_scope(self):
         return {**super().order_scope(), "kind": self.kind}
 
-    def validate_constraints(self, exclude=None):
-        # A proxy's form leaves the kind out, yet it is known: check the name and order
-        # against the rows of that kind, so a duplicate gets a message, not an error.
-        if self.proxy_kind:
-            self.kind = self.proxy_kind
-            exclude = set(exclude or ()) - {"kind"}
-        super().validate_constraints(exclude=exclude)
+    def _get_unique_checks(self, exclude=None, include_meta_constraints=False):
+        # The admin's inline leaves the kind out of its form, yet its proxy fixes it: rows
+        # sent together are checked for one name or order of that kind (a message, not a
+        # database error), as they were when each kind had its own table.
+        if self.proxy_kind and exclude is not None:
+            exclude = set(exclude) - {"kind"}
+        return super()._get_unique_checks(exclude, include_meta_constraints)
 
 
 class OfProxyKind(models.Manager):

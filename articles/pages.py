@@ -2,7 +2,7 @@
 
 These two pages show the most records: an article's sections with the rows of
 their conditions and treatments, a condition's symptoms, risk factors and
-treatments. Every row a page shows, whichever of four tables holds it, comes
+treatments. Every row a page shows, whichever of three tables holds it, comes
 from one `UNION ALL` of `values_list()` querysets (no model instances, no
 prefetch machinery); the counts are pinned by the query-budget tests."""
 
@@ -17,9 +17,8 @@ from articles.models import (
     ArticleReference,
     ArticleSection,
     Condition,
+    ConditionPoint,
     ConditionTreatment,
-    RiskFactor,
-    Symptom,
     Treatment,
     TreatmentPoint,
 )
@@ -133,9 +132,9 @@ def load_condition_page(condition):
     rows = _load_rows(_UrlsBySlug(), conditions={condition.pk}, treatments=set())
     articles = Article.objects.published().for_list().filter(conditions=condition)
     return ConditionPage(
-        symptoms=rows.get(("symptoms", condition.pk, None), []),
-        risk_factors=rows.get(("risk_factors", condition.pk, None), []),
-        treatments=rows.get(("condition_treatments", condition.pk, None), []),
+        symptoms=rows.get((ConditionPoint.Kind.SYMPTOMS, condition.pk, None), []),
+        risk_factors=rows.get((ConditionPoint.Kind.RISK_FACTORS, condition.pk, None), []),
+        treatments=rows.get((ArticleSection.Kind.CONDITION_TREATMENTS, condition.pk, None), []),
         articles=list(articles.order_by("-publish_at", "id")),
     )
 
@@ -152,8 +151,9 @@ def _topics(article):
 
 
 def _row_querysets(conditions, treatments):
-    """Every row shown under the conditions (risk factors, symptoms, treatments) and the
-    treatments (steps, benefits and other points, whose kind is their own), as ROW_COLUMNS."""
+    """Every row shown under the conditions (risk factors and symptoms, whose kind is their
+    own, and treatments) and the treatments (steps, benefits and other points, whose kind is
+    their own too), as ROW_COLUMNS."""
 
     def rows(queryset, kind, **columns):
         defaults = {
@@ -167,11 +167,10 @@ def _row_querysets(conditions, treatments):
         return queryset.order_by().annotate(**{**defaults, **columns}).values_list(*ROW_COLUMNS)
 
     return [
-        rows(RiskFactor.objects.filter(condition__in=conditions), "risk_factors"),
-        rows(Symptom.objects.filter(condition__in=conditions), "symptoms"),
+        rows(ConditionPoint.objects.filter(condition__in=conditions), None),
         rows(
             ConditionTreatment.objects.filter(condition__in=conditions),
-            "condition_treatments",
+            ArticleSection.Kind.CONDITION_TREATMENTS.value,
             row_name=Case(When(label="", then=F("treatment__name")), default=F("label")),
             treatment_slug=F("treatment__slug"),
             treatment_name=F("treatment__name"),

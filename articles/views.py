@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from articles import seo
 from articles.images import clean_uploaded_image
-from articles.models import Article, ArticleSection, Condition, Treatment, TScoreBand, clean_slug
+from articles.models import Article, Condition, Treatment, TreatmentPoint, TScoreBand, clean_slug
 from articles.pages import find_article, find_condition, load_article_page, load_condition_page
 from articles.search import search_site
 from articles.tscore import interpret_t_score
@@ -134,11 +134,11 @@ def treatment_detail(request, slug):
     treatment = get_object_or_404(treatments, slug=slug)
     groups = []
     for kind, label in (
-        (ArticleSection.Kind.STEPS, _("How the treatment is given")),
-        (ArticleSection.Kind.MECHANISMS, _("How it may work")),
-        (ArticleSection.Kind.BENEFITS, _("Benefits")),
-        (ArticleSection.Kind.CONSIDERATIONS, _("Considerations")),
-        (ArticleSection.Kind.OUTCOMES, _("Reported outcomes")),
+        (TreatmentPoint.Kind.STEPS, _("How the treatment is given")),
+        (TreatmentPoint.Kind.MECHANISMS, _("How it may work")),
+        (TreatmentPoint.Kind.BENEFITS, _("Benefits")),
+        (TreatmentPoint.Kind.CONSIDERATIONS, _("Considerations")),
+        (TreatmentPoint.Kind.OUTCOMES, _("Reported outcomes")),
     ):
         points = [point for point in treatment.point_list if point.kind == kind]
         if points:

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Condition, RiskFactor, Treatment, TScoreBand
-from tests.articles.factories import make_article
+from articles.models import Article, Condition, RiskFactor, Symptom, Treatment, TScoreBand
+from tests.articles.factories import make_article, make_condition
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +147,60 @@ def test_condition_admin_edits_risk_factors_inline(editor_client, clinic_content
     assert page.status_code == 200
     assert "Genetics" in page.content.decode()
     assert "ck-editor-container" in page.content.decode()  # the CKEditor 5 widget
+
+
+def condition_form(condition, **changes):
+    """The condition's admin change form as a browser posts it, with no inline rows."""
+    form = {
+        "name": condition.name,
+        "slug": condition.slug,
+        "icd10_code": condition.icd10_code,
+        "summary": condition.summary,
+        "overview": condition.overview,
+        "diagnosis": condition.diagnosis,
+    }
+    for prefix in ("symptoms", "risk_factors", "condition_treatments"):
+        form |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return {**form, **changes}
+
+
+def test_condition_admin_adds_symptoms_and_risk_factors_without_choosing_a_kind(editor_client):
+    condition = make_condition()
+    url = reverse("admin:articles_condition_change", args=[condition.pk])
+    page = editor_client.get(url).content.decode()
+    assert "Symptoms" in page
+    assert "Risk factors" in page
+    assert 'name="symptoms-TOTAL_FORMS"' in page
+    assert 'name="risk_factors-TOTAL_FORMS"' in page
+    assert "-kind" not in page  # no kind to pick
+    new_rows = {
+        "symptoms-TOTAL_FORMS": "1",
+        "symptoms-0-name": "Back pain",
+        "risk_factors-TOTAL_FORMS": "2",
+        "risk_factors-0-name": "Back pain",  # a name both kinds may use
+        "risk_factors-1-name": "Age",
+    }
+    response = editor_client.post(url, condition_form(condition, **new_rows))
+    assert response.status_code == 302
+    assert list(
+        condition.points.order_by("kind", "order").values_list("kind", "order", "name")
+    ) == [
+        ("risk_factors", 1, "Back pain"),
+        ("risk_factors", 2, "Age"),
+        ("symptoms", 1, "Back pain"),
+    ]
+
+
+def test_condition_admin_explains_two_risk_factors_of_one_name(editor_client):
+    condition = make_condition()
+    Symptom.objects.create(condition=condition, name="Age")
+    url = reverse("admin:articles_condition_change", args=[condition.pk])
+    twice = {"risk_factors-TOTAL_FORMS": "2", "risk_factors-0-name": "Age",
+             "risk_factors-1-name": "Age"}  # fmt: skip
+    response = editor_client.post(url, condition_form(condition, **twice))
+    assert response.status_code == 200
+    assert "Please correct the duplicate data" in response.content.decode()
+    assert condition.points.count() == 1
 
 
 def test_band_admin_refuses_a_reversed_range(editor_client):

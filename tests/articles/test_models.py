@@ -8,7 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from articles.models import Article, ArticleSection, RiskFactor, TScoreBand
+from articles.models import (
+    Article,
+    ArticleSection,
+    ConditionPoint,
+    RiskFactor,
+    Symptom,
+    TreatmentPoint,
+    TScoreBand,
+)
 from tests.articles.factories import make_article, make_condition, make_section, make_treatment
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +51,49 @@ def test_risk_factor_names_are_unique_per_condition():
     RiskFactor.objects.create(condition=condition, name="Age")
     with pytest.raises(IntegrityError), transaction.atomic():
         RiskFactor.objects.create(condition=condition, name="Age")
+
+
+def test_symptoms_and_risk_factors_share_one_table_each_kind_with_its_own_names_and_order():
+    condition = make_condition()
+    factor = RiskFactor.objects.create(condition=condition, name="Age")
+    symptom = Symptom.objects.create(condition=condition, name="Age")
+    assert (factor.kind, symptom.kind) == ("risk_factors", "symptoms")
+    assert (factor.order, symptom.order) == (1, 1)
+    assert list(RiskFactor.objects.all()) == [factor]
+    assert list(Symptom.objects.all()) == [symptom]
+    assert set(condition.points.all()) == {factor, symptom}
+    later = ConditionPoint.objects.create(condition=condition, kind="symptoms", name="Pain")
+    assert later.order == 2
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConditionPoint.objects.create(condition=condition, kind="symptoms", name="Age")
+
+
+def test_a_duplicate_symptom_is_explained_before_the_database_refuses_it():
+    condition = make_condition()
+    Symptom.objects.create(condition=condition, name="Age")
+    with pytest.raises(ValidationError, match="already exists"):
+        Symptom(condition=condition, name="Age", order=5).full_clean()
+    RiskFactor(condition=condition, name="Age", order=5).full_clean()
+
+
+def test_section_kinds_are_text_and_the_kinds_of_the_rows_a_block_shows():
+    assert ArticleSection.Kind.values == [
+        "text",
+        "risk_factors",
+        "symptoms",
+        "condition_treatments",
+        "steps",
+        "benefits",
+        "mechanisms",
+        "considerations",
+        "outcomes",
+    ]
+    condition_blocks, treatment_blocks = (
+        ArticleSection.CONDITION_KINDS,
+        ArticleSection.TREATMENT_KINDS,
+    )
+    assert condition_blocks == (*ConditionPoint.Kind.values, "condition_treatments")
+    assert treatment_blocks == tuple(TreatmentPoint.Kind.values)
 
 
 def test_band_lower_bound_must_be_below_upper_bound_in_the_database():

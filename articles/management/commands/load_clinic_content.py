@@ -17,9 +17,8 @@ from articles.models import (
     Article,
     ArticleSection,
     Condition,
+    ConditionPoint,
     ConditionTreatment,
-    RiskFactor,
-    Symptom,
     Treatment,
     TreatmentPoint,
     TScoreBand,
@@ -94,11 +93,11 @@ class Loader:
                 },
             )
             conditions[data["slug"]] = condition
-            for model, key in ((RiskFactor, "risk_factors"), (Symptom, "symptoms")):
-                for order, row in enumerate(data[key], start=1):
+            for kind in ConditionPoint.Kind.values:
+                for order, row in enumerate(data[kind], start=1):
                     self.upsert(
-                        model,
-                        {"condition": condition, "name": row["name"]},
+                        ConditionPoint,
+                        {"condition": condition, "kind": kind, "name": row["name"]},
                         {"description": row["description"], "order": order},
                     )
         for order, data in enumerate(content["t_score_bands"], start=1):
