@@ -1,15 +1,10 @@
-from datetime import timedelta
 from functools import cache
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
-from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from articles.images import clean_uploaded_image
 from articles.models import (
@@ -17,7 +12,6 @@ from articles.models import (
     ArticleReference,
     ArticleSection,
     Condition,
-    ConditionPoint,
     ConditionTreatment,
     RiskFactor,
     Symptom,
@@ -26,6 +20,7 @@ from articles.models import (
     TScoreBand,
 )
 from articles.richtext import RichTextField, sanitize_html
+from articles.versions_admin import ReviewFilter, VersionedAdmin, VersionedForm
 
 
 @cache
@@ -105,51 +100,30 @@ class ConditionTreatmentInline(RichTextAdmin, admin.TabularInline):
     extra = 0
 
 
+class TScoreBandInline(RichTextAdmin, admin.StackedInline):
+    model = TScoreBand
+    fields = [
+        ("name", "indicates_condition", "order"),
+        ("lower_bound", "lower_inclusive"),
+        ("upper_bound", "upper_inclusive"),
+        "explanation",
+    ]
+    extra = 0
+    verbose_name_plural = _("T-score bands stated by this condition's diagnostic criteria")
+
+
 @admin.register(Condition)
-class ConditionAdmin(RichTextAdmin, admin.ModelAdmin):
-    list_display = ["name", "slug", "icd10_code", "risk_factor_count", "updated_at"]
+class ConditionAdmin(VersionedAdmin, RichTextAdmin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["name", "slug", "working_copy", "publication", "medical_review"]
+    list_filter = [ReviewFilter]
     search_fields = ["name", "summary", "icd10_code"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "icd10_code", "summary"]}),
         (_("Page text"), {"fields": ["overview", "diagnosis"]}),
     ]
-    inlines = [SymptomInline, RiskFactorInline, ConditionTreatmentInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                risk_factor_total=Count(
-                    "points", filter=Q(points__kind=ConditionPoint.Kind.RISK_FACTORS)
-                )
-            )
-            .order_by("name")
-        )
-
-    @admin.display(description=_("risk factors"), ordering="risk_factor_total")
-    def risk_factor_count(self, condition):
-        return condition.risk_factor_total
-
-
-@admin.register(TScoreBand)
-class TScoreBandAdmin(RichTextAdmin, admin.ModelAdmin):
-    list_display = ["name", "range_label", "condition", "order"]
-    list_select_related = ["condition"]
-    fields = [
-        "name",
-        "condition",
-        ("lower_bound", "lower_inclusive"),
-        ("upper_bound", "upper_inclusive"),
-        "explanation",
-        "order",
-    ]
-    autocomplete_fields = ["condition"]
-
-    @admin.display(description=_("range"))
-    def range_label(self, band):
-        return band.range_label
+    inlines = [SymptomInline, RiskFactorInline, ConditionTreatmentInline, TScoreBandInline]
 
 
 class TreatmentPointInline(RichTextAdmin, admin.TabularInline):
@@ -160,9 +134,10 @@ class TreatmentPointInline(RichTextAdmin, admin.TabularInline):
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(RichTextAdmin, admin.ModelAdmin):
-    list_display = ["name", "kind", "evidence_status", "updated_at"]
-    list_filter = ["kind", "evidence_status", "conditions"]
+class TreatmentAdmin(VersionedAdmin, RichTextAdmin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["name", "kind", "evidence_status", "working_copy", "publication"]
+    list_filter = [ReviewFilter, "kind", "evidence_status"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
@@ -187,34 +162,10 @@ class ArticleReferenceInline(RichTextAdmin, admin.TabularInline):
     extra = 0
 
 
-class ReviewDueFilter(admin.SimpleListFilter):
-    title = _("medical review")
-    parameter_name = "review"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", _("Review overdue")),
-            ("due_30_days", _("Due within 30 days")),
-            ("awaiting", _("Awaiting medical review")),
-        ]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.review_overdue()
-        if self.value() == "due_30_days":
-            return queryset.filter(
-                next_review_due__gte=today, next_review_due__lte=today + timedelta(days=30)
-            )
-        if self.value() == "awaiting":
-            return queryset.filter(reviewer_name="")
-        return queryset
-
-
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(VersionedForm):
     class Meta:
         model = Article
-        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+        fields = "__all__"
 
     def clean_hero_image(self):
         image = self.cleaned_data.get("hero_image")
@@ -224,76 +175,26 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(RichTextAdmin, admin.ModelAdmin):
+class ArticleAdmin(VersionedAdmin, RichTextAdmin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
+        "working_copy",
         "publication",
         "publish_at",
         "medical_review",
         "next_review_due",
     ]
-    list_filter = ["status", ReviewDueFilter, "conditions", "treatments"]
+    list_filter = [ReviewFilter, "conditions", "treatments"]
     search_fields = ["title", "standfirst", "slug"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["conditions", "treatments"]
-    readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst"]}),
-        (_("Publishing"), {"fields": ["status", "publish_at", "author_name"]}),
-        (
-            _("Medical review"),
-            {
-                "fields": [
-                    ("reviewer_name", "reviewer_credentials"),
-                    ("last_reviewed", "next_review_due"),
-                ]
-            },
-        ),
+        (_("Publishing"), {"fields": ["publish_at", "author_name"]}),
         (_("Topics"), {"fields": ["conditions", "treatments"]}),
         (_("Hero image"), {"fields": ["hero_image", "hero_alt"]}),
         (_("Search engines"), {"fields": ["meta_description"]}),
-        (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [ArticleSectionInline, ArticleReferenceInline]
-    actions = ["publish", "unpublish"]
-
-    @admin.display(description=_("publication"), ordering="status")
-    def publication(self, article):
-        if article.is_scheduled:
-            return _("Scheduled")
-        return article.get_status_display()
-
-    @admin.display(description=_("medical review"), ordering="reviewer_name")
-    def medical_review(self, article):
-        if article.awaiting_medical_review:
-            return _("Awaiting medical review")
-        return f"{article.reviewer_name}, {article.reviewer_credentials}".rstrip(", ")
-
-    @admin.action(description=_("Publish the selected articles"), permissions=["change"])
-    def publish(self, request, queryset):
-        updated = 0
-        for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.PUBLISHED
-            article.save(update_fields=["status", "updated_at"])
-            updated += 1
-        self.message_user(
-            request,
-            ngettext("%d article published.", "%d articles published.", updated) % updated,
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Return the selected articles to draft"), permissions=["change"])
-    def unpublish(self, request, queryset):
-        updated = 0
-        for article in queryset.filter(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.DRAFT
-            article.save(update_fields=["status", "updated_at"])
-            updated += 1
-        self.message_user(
-            request,
-            ngettext("%d article returned to draft.", "%d articles returned to draft.", updated)
-            % updated,
-            messages.SUCCESS,
-        )

@@ -3,7 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
+from articles.models import Version
 
 
 class LatestArticlesFeed(Feed):
@@ -13,19 +13,21 @@ class LatestArticlesFeed(Feed):
     link = reverse_lazy("articles:article_list")
 
     def items(self):
-        return Article.objects.published().order_by("-publish_at")[:20]
+        return Version.objects.articles_for_list().defer(None)[
+            :20
+        ]  # with the documents: the author
 
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
-        return item.standfirst
+        return item.summary
 
     def item_pubdate(self, item):
         return item.publish_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.live_from
 
     def item_author_name(self, item):
-        return item.author_name
+        return item.record.author_name

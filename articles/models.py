@@ -5,9 +5,13 @@ shows on the article and on its condition page alike.
 """
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -15,6 +19,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from articles.richtext import RichTextField
@@ -80,6 +85,13 @@ class OrderedRow(AutoOrdered, SeededModel):
 
 
 class Condition(SeededModel):
+    # Versioned as a whole (articles/versioning.py): these parts go with each version.
+    version_parts = ("points", "condition_treatments", "t_score_bands")
+    version_topics = ()
+    version_title_field = "name"
+    version_summary_field = "summary"
+    url_name = "articles:condition_detail"
+
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     summary = models.TextField(
@@ -182,11 +194,19 @@ class TScoreBand(SeededModel):
     name = models.CharField(_("name"), max_length=120, unique=True)
     condition = models.ForeignKey(
         Condition,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        on_delete=models.CASCADE,
         related_name="t_score_bands",
-        help_text=_("The condition this band indicates; blank for normal bone density."),
+        help_text=_(
+            "The condition whose diagnostic criteria state this band: the band is edited, "
+            "reviewed and published with it."
+        ),
+    )
+    indicates_condition = models.BooleanField(
+        _("indicates the condition"),
+        default=True,
+        help_text=_(
+            "Off for a band that is not the condition itself, such as normal bone density."
+        ),
     )
     lower_bound = models.DecimalField(
         _("lower bound"), max_digits=4, decimal_places=2, null=True, blank=True
@@ -253,6 +273,12 @@ class TScoreBand(SeededModel):
 
 
 class Treatment(SeededModel):
+    version_parts = ("points",)
+    version_topics = ()
+    version_title_field = "name"
+    version_summary_field = "summary"
+    url_name = "articles:treatment_detail"
+
     class Kind(models.TextChoices):
         MEDICATION = "medication", _("Medication")
         SUPPLEMENT = "supplement", _("Supplement")
@@ -360,52 +386,27 @@ class TreatmentPoint(OrderedRow):
         ]
 
 
-class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """Articles the public may read: published, and their publish time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
-
-    def for_list(self):
-        return self.only(
-            "title", "slug", "standfirst", "publish_at", "hero_image", "hero_alt", "hero_renditions"
-        )
-
-    def related_to(self, article):
-        """Other articles on the conditions `article` covers, newest first."""
-        same_conditions = Article.objects.filter(conditions__articles=article).values("pk")
-        return (
-            self.filter(pk__in=same_conditions).exclude(pk=article.pk).order_by("-publish_at", "id")
-        )
-
-    def review_overdue(self):
-        return self.filter(next_review_due__lt=timezone.localdate())
-
-
 class Article(SeededModel):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+    version_parts = ("sections", "references")
+    version_topics = ("conditions", "treatments")
+    version_title_field = "title"
+    version_summary_field = "standfirst"
+    url_name = "articles:article_detail"
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     standfirst = models.TextField(
         _("standfirst"), max_length=600, help_text=_("The short introduction under the title.")
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
     publish_at = models.DateTimeField(
         _("publish time"),
         default=timezone.now,
-        help_text=_("A future time schedules the article: it stays hidden until then."),
+        help_text=_(
+            "The date the article shows. A future time schedules it: publishing an approved "
+            "version then makes it live at this time, not before."
+        ),
     )
     author_name = models.CharField(_("author"), max_length=120, default="Genoma Health")
-    reviewer_name = models.CharField(_("medical reviewer"), max_length=120, blank=True)
-    reviewer_credentials = models.CharField(
-        _("reviewer credentials"), max_length=160, blank=True, help_text=_("For example: MD, FRCP")
-    )
-    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
-    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
     hero_image = models.ImageField(_("hero image"), upload_to="articles/hero/", blank=True)
     hero_alt = models.CharField(
         _("hero image alt text"),
@@ -425,11 +426,8 @@ class Article(SeededModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ArticleQuerySet.as_manager()
-
     class Meta:
         ordering = ["-publish_at"]
-        indexes = [models.Index(fields=["status", "publish_at"], name="article_published_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(hero_image="") | ~Q(hero_alt=""), name="article_hero_needs_alt"
@@ -437,12 +435,6 @@ class Article(SeededModel):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("meta_description"), 160),
                 name="article_meta_description_max_160",
-            ),
-            models.CheckConstraint(
-                condition=Q(last_reviewed__isnull=True)
-                | Q(next_review_due__isnull=True)
-                | Q(next_review_due__gte=models.F("last_reviewed")),
-                name="article_review_due_after_review",
             ),
         ]
 
@@ -459,20 +451,12 @@ class Article(SeededModel):
             discard_hero_files(*previous, using=self._state.db)
 
     def get_absolute_url(self):
-        return reverse("articles:article_detail", kwargs={"slug": self.slug})
+        return reverse(self.url_name, kwargs={"slug": self.slug})
 
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():
             raise ValidationError(
                 {"hero_alt": _("Describe the image for readers who cannot see it.")}
-            )
-        if (
-            self.last_reviewed
-            and self.next_review_due
-            and self.next_review_due < self.last_reviewed
-        ):
-            raise ValidationError(
-                {"next_review_due": _("The next review cannot come before the last one.")}
             )
 
     def _stored_hero(self, update_fields):
@@ -481,18 +465,6 @@ class Article(SeededModel):
             return None
         stored = type(self)._default_manager.filter(pk=self.pk)
         return stored.values_list("hero_image", "hero_renditions").first()
-
-    @property
-    def is_public(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
-
-    @property
-    def is_scheduled(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
-
-    @property
-    def awaiting_medical_review(self):
-        return not self.reviewer_name
 
     @property
     def hero_sizes(self):
@@ -611,3 +583,182 @@ def _prefetched(instance, attr, related_name):
     if hasattr(instance, attr):
         return getattr(instance, attr)
     return list(getattr(instance, related_name).all())
+
+
+class VersionQuerySet(models.QuerySet):
+    def of(self, model):
+        return self.filter(content_type=ContentType.objects.get_for_model(model))
+
+    def of_record(self, record):
+        return self.of(type(record)).filter(object_id=record.pk)
+
+    def live(self):
+        """The versions the public reads now: one per record at most, published, its time
+        come and not yet withdrawn or replaced."""
+        now = timezone.now()
+        return self.filter(Q(live_until__isnull=True) | Q(live_until__gt=now), live_from__lte=now)
+
+    def moved_from(self, model, slug):
+        """The live version of the `model` record that once had `slug` and has another now:
+        an old address answers with a permanent redirect to the new one."""
+        once_there = Version.objects.of(model).filter(slug=slug).values("object_id")
+        return self.live().of(model).filter(object_id__in=once_there).exclude(slug=slug).first()
+
+    # One method per public page shape. Lists read the version's own columns, not its
+    # document; pages read one document each.
+
+    def for_list(self):
+        return self.live().defer("data", "search_text")
+
+    def articles_for_list(self):
+        return self.of(Article).for_list().order_by("-publish_at", "-object_id")
+
+    def for_page(self):
+        return self.live().select_related("approved_by").defer("search_text")
+
+    def working_copies(self):
+        """The latest version of each record."""
+        newer = Version.objects.filter(
+            content_type=models.OuterRef("content_type"),
+            object_id=models.OuterRef("object_id"),
+            number__gt=models.OuterRef("number"),
+        )
+        return self.exclude(models.Exists(newer))
+
+    def waiting_for_review(self):
+        return self.working_copies().filter(state=Version.State.SUBMITTED).order_by("submitted_at")
+
+    def review_due(self, within_days=30):
+        """Live versions whose medical review is due within `within_days` or overdue."""
+        horizon = timezone.localdate() + timedelta(days=within_days)
+        return self.live().filter(next_review_due__lte=horizon).order_by("next_review_due")
+
+
+class Version(models.Model):
+    """One saved state of an article, a condition or a treatment, as a whole.
+
+    Every save in admin that changes something records a version. A clinician approves
+    a version, not a record: a change after approval is a new version that needs its
+    own. The public reads the published version (`live_from` ≤ now < `live_until`),
+    never the working copy.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Changes requested")
+        PUBLISHED = "published", _("Published")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # No GenericRelation on the records: versions outlive a deleted record, as evidence.
+    object_id = models.PositiveBigIntegerField()
+    number = models.PositiveIntegerField(_("version"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    # Read from `data` when the version is recorded, for lists, links and search.
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    search_text = models.TextField(blank=True)
+    publish_at = models.DateTimeField(_("publish time"), null=True, blank=True)
+    conditions = models.ManyToManyField(Condition, related_name="+", blank=True)
+    treatments = models.ManyToManyField(Treatment, related_name="+", blank=True)
+
+    change_note = models.CharField(_("change note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_by_name = models.CharField(_("saved by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    approved_by = models.ForeignKey(
+        "team.Clinician",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_versions",
+        verbose_name=_("approved by"),
+    )
+    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+
+    live_from = models.DateTimeField(_("live from"), null=True, blank=True)
+    live_until = models.DateTimeField(_("live until"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["content_type", "object_id", "-number"]
+        verbose_name = _("version")
+        permissions = [
+            ("approve_version", _("Can approve or send back a version (as a linked clinician)")),
+            ("publish_version", _("Can publish and unpublish an approved version")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "number"], name="version_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | Q(reviewed_at__isnull=False),
+                name="version_approval_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(live_until__isnull=True)
+                | Q(live_from__isnull=False, live_until__gte=models.F("live_from")),
+                name="version_live_until_after_from",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "slug"], name="version_slug_idx"),
+            models.Index(fields=["content_type", "live_from"], name="version_live_idx"),
+        ]
+
+    def __str__(self):
+        return _("%(title)s, version %(number)s") % {"title": self.title, "number": self.number}
+
+    def get_absolute_url(self):
+        return reverse(self.model.url_name, kwargs={"slug": self.slug})
+
+    @property
+    def model(self):
+        return self.content_type.model_class()
+
+    @cached_property
+    def record(self):
+        """The record as this version has it: an unsaved instance, for pages to read."""
+        model = self.model
+        record = model(pk=self.object_id)
+        for name, value in self.data["fields"].items():
+            setattr(record, name, model._meta.get_field(name).to_python(value))
+        return record
+
+    @property
+    def is_live(self):
+        now = timezone.now()
+        return bool(self.live_from and self.live_from <= now) and (
+            self.live_until is None or self.live_until > now
+        )
+
+    @property
+    def is_scheduled(self):
+        return bool(self.live_from and self.live_from > timezone.now())
+
+    @property
+    def is_approved(self):
+        return self.approved_by_id is not None
+
+    @property
+    def reviewed_on(self):
+        """The day of the clinician's approval, in the clinic's time zone."""
+        return timezone.localdate(self.reviewed_at) if self.is_approved else None

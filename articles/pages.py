@@ -1,16 +1,19 @@
-"""What the article and condition pages show, each in a bounded number of queries.
+"""What the public pages show, read from published versions.
 
-These two pages show the most records: an article's sections with the rows of
-their conditions and treatments, a condition's symptoms, risk factors and
-treatments. Every row a page shows, whichever of three tables holds it, comes
-from one `UNION ALL` of `values_list()` querysets (no model instances, no
-prefetch machinery); the counts are pinned by the query-budget tests."""
+A page reads the published version of its own record, then the published versions
+of the records whose rows it shows (an article's blocks show its conditions' risk
+factors and its treatments' steps), each one stored document: a few queries per
+page whatever the number of rows, pinned by the query-budget tests. A shared row
+(a risk factor) therefore changes on every page that shows it when its condition's
+new version is published, and only then.
+"""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import BigIntegerField, Case, CharField, F, Value, When
-from django.db.models.functions import Cast
-from django.urls import reverse
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import (
     Article,
@@ -18,18 +21,21 @@ from articles.models import (
     ArticleSection,
     Condition,
     ConditionPoint,
-    ConditionTreatment,
     Treatment,
     TreatmentPoint,
+    TScoreBand,
+    Version,
 )
 
 EXPERIMENTAL = Treatment.Evidence.EXPERIMENTAL.value
-# PostgreSQL settles a UNION's column types from its first query: its NULLs are typed.
-NO_ID = Cast(Value(None), BigIntegerField())
-NO_TEXT = Cast(Value(None), CharField())
-# What a row of every kind is read as, whichever table holds it.
-ROW_COLUMNS = ("row_kind", "condition_id", "row_treatment_id", "order", "id", "row_name",
-               "description", "treatment_slug", "treatment_name", "treatment_evidence")  # fmt: skip
+# A treatment page's groups of points, in this order, under these headings.
+TREATMENT_HEADINGS = {
+    TreatmentPoint.Kind.STEPS: _("How the treatment is given"),
+    TreatmentPoint.Kind.MECHANISMS: _("How it may work"),
+    TreatmentPoint.Kind.BENEFITS: _("Benefits"),
+    TreatmentPoint.Kind.CONSIDERATIONS: _("Considerations"),
+    TreatmentPoint.Kind.OUTCOMES: _("Reported outcomes"),
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Row:
     url: str = ""  # a condition's treatment links to the treatment's page
     treatment_name: str = ""
     is_experimental: bool = False
+    condition_name: str = ""  # a treatment point said of one condition
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,8 @@ class Topic:
 
 @dataclass(frozen=True)
 class ArticlePage:
+    version: Version
+    article: Article
     sections: list
     references: list
     conditions: list
@@ -77,158 +86,271 @@ class ArticlePage:
 
 @dataclass(frozen=True)
 class ConditionPage:
+    version: Version
+    condition: Condition
     symptoms: list
     risk_factors: list
     treatments: list
     articles: list
+    bands: list
+
+    @property
+    def has_interpreter(self):
+        return any(band.indicates_condition for band in self.bands_of_condition)
+
+    @property
+    def bands_of_condition(self):
+        return [band for band in self.bands if band.condition_id == self.condition.pk]
 
 
-def find_article(slug, *, unpublished=False):
-    """The article at `slug`; None if there is none, or if it is not public and
-    `unpublished` (a staff preview) is false."""
-    articles = Article.objects.all() if unpublished else Article.objects.published()
-    return articles.filter(slug=slug).first()
+@dataclass(frozen=True)
+class PointGroup:
+    kind: str
+    heading: str
+    points: list
+
+
+@dataclass(frozen=True)
+class TreatmentPage:
+    version: Version
+    treatment: Treatment
+    groups: list
+    conditions: list  # (Topic, Row of the condition's own words on the treatment)
+    articles: list
+
+
+def find_article(slug):
+    return Version.objects.for_page().of(Article).filter(slug=slug).first()
 
 
 def find_condition(slug):
-    return Condition.objects.filter(slug=slug).first()
+    return Version.objects.for_page().of(Condition).filter(slug=slug).first()
 
 
-def load_article_page(article, related_count=3):
-    """The sections with their rows, the references, the topics and related articles."""
-    urls = _UrlsBySlug()
-    sections = list(
-        article.sections.order_by("order", "id").values_list(
-            "order", "kind", "heading", "body", "condition_id", "treatment_id"
-        )
+def find_treatment(slug):
+    return Version.objects.for_page().of(Treatment).filter(slug=slug).first()
+
+
+def article_page(version, related_count=3):
+    """The article of `version`: its sections with the published rows of their records,
+    its references, topics and related published articles."""
+    document = version.data
+    sections = document["parts"].get("sections", [])
+    topics = document["topics"]
+    linked = _Published(
+        conditions={*topics.get("conditions", []), *_ids(sections, "condition_id")},
+        treatments={*topics.get("treatments", []), *_ids(sections, "treatment_id")},
     )
-    rows = _load_rows(
-        urls,
-        conditions={condition for *_, condition, _treatment in sections if condition},
-        treatments={treatment for *_, treatment in sections if treatment},
+    related = (
+        Version.objects.articles_for_list()
+        .filter(conditions__in=topics.get("conditions", []))
+        .exclude(object_id=version.object_id)
+        .distinct()[:related_count]
     )
-    sections = [
-        Section(kind, order, heading, body, _rows_of(rows, kind, condition_id, treatment_id))
-        for order, kind, heading, body, condition_id, treatment_id in sections
-    ]
-    conditions, treatments = [], []
-    for kind, name, slug, evidence in _topics(article):
-        if kind == "condition":
-            conditions.append(Topic(name, slug, urls.condition(slug)))
-        else:
-            treatments.append(Topic(name, slug, urls.treatment(slug), evidence == EXPERIMENTAL))
-    references = [
-        ArticleReference(citation=citation, url=url, doi=doi)
-        for citation, url, doi in article.references.order_by("order", "id").values_list(
-            "citation", "url", "doi"
-        )
-    ]
-    related = Article.objects.published().for_list().related_to(article)[:related_count]
-    return ArticlePage(sections, references, conditions, treatments, list(related))
+    return ArticlePage(
+        version=version,
+        article=version.record,
+        sections=[
+            Section(
+                row["kind"],
+                row["order"],
+                row["heading"],
+                row["body"],
+                linked.rows_of(row["kind"], row["condition_id"], row["treatment_id"]),
+            )
+            for row in sections
+        ],
+        references=[
+            ArticleReference(citation=row["citation"], url=row["url"], doi=row["doi"])
+            for row in document["parts"].get("references", [])
+        ],
+        conditions=linked.topics(Condition, topics.get("conditions", [])),
+        treatments=linked.topics(Treatment, topics.get("treatments", [])),
+        related=list(related) if topics.get("conditions") else [],
+    )
 
 
-def load_condition_page(condition):
-    """A condition's symptoms, risk factors, treatments and published articles."""
-    rows = _load_rows(_UrlsBySlug(), conditions={condition.pk}, treatments=set())
-    articles = Article.objects.published().for_list().filter(conditions=condition)
+def condition_page(version):
+    """The condition of `version`: its symptoms, risk factors and treatments, its published
+    articles, and the T-score bands of every published condition when it has some."""
+    linked = _Published(conditions={version.object_id}, treatments=set(), own=[version])
+    articles = Version.objects.articles_for_list().filter(conditions=version.object_id)
+    rows = linked.condition_rows(version.object_id)
+    has_bands = "t_score_bands" in version.data["parts"]
     return ConditionPage(
-        symptoms=rows.get((ConditionPoint.Kind.SYMPTOMS, condition.pk, None), []),
-        risk_factors=rows.get((ConditionPoint.Kind.RISK_FACTORS, condition.pk, None), []),
-        treatments=rows.get((ArticleSection.Kind.CONDITION_TREATMENTS, condition.pk, None), []),
-        articles=list(articles.order_by("-publish_at", "id")),
+        version=version,
+        condition=version.record,
+        symptoms=rows.get(ConditionPoint.Kind.SYMPTOMS, []),
+        risk_factors=rows.get(ConditionPoint.Kind.RISK_FACTORS, []),
+        treatments=rows.get(ArticleSection.Kind.CONDITION_TREATMENTS, []),
+        articles=list(articles),
+        bands=published_bands() if has_bands else [],
     )
 
 
-def _topics(article):
-    """(kind, name, slug, evidence) of the article's conditions, then its treatments."""
-    conditions = article.conditions.annotate(
-        topic=Value("condition", output_field=CharField()), evidence=NO_TEXT
-    ).values_list("topic", "name", "slug", "evidence")
-    treatments = article.treatments.annotate(
-        topic=Value("treatment", output_field=CharField()), evidence=F("evidence_status")
-    ).values_list("topic", "name", "slug", "evidence")
-    return conditions.order_by().union(treatments.order_by(), all=True).order_by("topic", "name")
+def published_bands():
+    """The T-score bands of every published condition, lowest first."""
+    owners = Version.objects.live().of(Condition).filter(data__parts__has_key="t_score_bands")
+    bands = []
+    for owner in owners.only("object_id", "slug", "data"):
+        for row in owner.data["parts"]["t_score_bands"]:
+            band = TScoreBand(
+                name=row["name"],
+                condition_id=owner.object_id,
+                indicates_condition=row["indicates_condition"],
+                lower_bound=_decimal(row["lower_bound"]),
+                lower_inclusive=row["lower_inclusive"],
+                upper_bound=_decimal(row["upper_bound"]),
+                upper_inclusive=row["upper_inclusive"],
+                explanation=row["explanation"],
+                order=row["order"],
+            )
+            band.condition_slug = owner.slug
+            bands.append(band)
+    return sorted(bands, key=lambda band: band.order)
 
 
-def _row_querysets(conditions, treatments):
-    """Every row shown under the conditions (risk factors and symptoms, whose kind is their
-    own, and treatments) and the treatments (steps, benefits and other points, whose kind is
-    their own too), as ROW_COLUMNS."""
+def treatment_page(version):
+    """The treatment of `version`: its points grouped by kind, the published conditions it
+    treats in their own words, and the published articles about it."""
+    points = version.data["parts"].get("points", [])
+    conditions = (
+        Version.objects.for_page()
+        .of(Condition)
+        .filter(Q(treatments=version.object_id) | Q(object_id__in=_ids(points, "condition_id")))
+    )
+    conditions = {condition.object_id: condition for condition in conditions.distinct()}
+    groups = []
+    for kind, heading in TREATMENT_HEADINGS.items():
+        rows = [
+            Row(
+                row["name"],
+                row["description"],
+                condition_name=_title(conditions.get(row["condition_id"])),
+            )
+            for row in points
+            if row["kind"] == kind
+        ]
+        if rows:
+            groups.append(PointGroup(kind, heading, rows))
+    treated = []
+    for condition in sorted(conditions.values(), key=lambda c: c.title):
+        for row in condition.data["parts"].get("condition_treatments", []):
+            if row["treatment_id"] == version.object_id:
+                topic = Topic(condition.title, condition.slug, condition.get_absolute_url())
+                treated.append((topic, Row(row["label"], row["description"])))
+    articles = Version.objects.articles_for_list().filter(treatments=version.object_id)
+    return TreatmentPage(version, version.record, groups, treated, list(articles))
 
-    def rows(queryset, kind, **columns):
-        defaults = {
-            "row_kind": Value(kind, output_field=CharField()) if kind else F("kind"),
-            "row_treatment_id": NO_ID,
-            "row_name": F("name"),
-            "treatment_slug": NO_TEXT,
-            "treatment_name": NO_TEXT,
-            "treatment_evidence": NO_TEXT,
+
+class _Published:
+    """The published versions of the conditions and treatments a page shows rows of,
+    read in one query (two when a condition lists treatments the page did not name)."""
+
+    def __init__(self, conditions, treatments, own=()):
+        self.versions = {(v.content_type_id, v.object_id): v for v in own}
+        self._read(conditions, treatments)
+        listed = set()
+        for version in self._of(Condition):
+            listed.update(
+                _ids(version.data["parts"].get("condition_treatments", []), "treatment_id")
+            )
+        self._read(set(), listed)
+
+    def _read(self, conditions, treatments):
+        wanted = {
+            Condition: conditions - {pk for ct, pk in self.versions if ct == _ct(Condition)},
+            Treatment: treatments - {pk for ct, pk in self.versions if ct == _ct(Treatment)},
         }
-        return queryset.order_by().annotate(**{**defaults, **columns}).values_list(*ROW_COLUMNS)
+        query = Q()
+        for model, ids in wanted.items():
+            if ids:
+                query |= Q(content_type=_ct(model), object_id__in=ids)
+        if query:
+            for version in (
+                Version.objects.live()
+                .filter(query)
+                .only("content_type", "object_id", "title", "slug", "data")
+            ):
+                self.versions[(version.content_type_id, version.object_id)] = version
 
-    return [
-        rows(ConditionPoint.objects.filter(condition__in=conditions), None),
-        rows(
-            ConditionTreatment.objects.filter(condition__in=conditions),
-            ArticleSection.Kind.CONDITION_TREATMENTS.value,
-            row_name=Case(When(label="", then=F("treatment__name")), default=F("label")),
-            treatment_slug=F("treatment__slug"),
-            treatment_name=F("treatment__name"),
-            treatment_evidence=F("treatment__evidence_status"),
-        ),
-        rows(
-            TreatmentPoint.objects.filter(treatment__in=treatments),
-            None,
-            row_treatment_id=F("treatment_id"),
-        ),
-    ]
+    def _of(self, model):
+        return [v for (ct, _pk), v in self.versions.items() if ct == _ct(model)]
 
+    def get(self, model, pk):
+        return self.versions.get((_ct(model), pk))
 
-def _load_rows(urls, *, conditions, treatments):
-    """The rows keyed the way a page asks for them: (kind, condition, treatment)."""
-    first, *others = _row_querysets(conditions, treatments)
-    found = first.union(*others, all=True).order_by("order", "id")
-    rows = {}
-    for kind, condition_id, treatment_id, _, _, name, description, *treatment in found:
-        slug, treatment_name, evidence = treatment
-        row = Row(
-            name,
-            description,
-            url=urls.treatment(slug) if slug else "",
-            treatment_name=treatment_name or "",
-            is_experimental=evidence == EXPERIMENTAL,
+    def topics(self, model, ids):
+        found = [self.get(model, pk) for pk in ids]
+        return sorted(
+            (
+                Topic(v.title, v.slug, v.get_absolute_url(), _is_experimental(v))
+                for v in found
+                if v is not None
+            ),
+            key=lambda topic: topic.name,
         )
-        rows.setdefault((kind, condition_id, treatment_id), []).append(row)
-    return rows
+
+    def condition_rows(self, condition_id):
+        """{kind: [Row]} of a published condition: its points and its treatments."""
+        version = self.get(Condition, condition_id)
+        if version is None:
+            return {}
+        rows = {}
+        for row in version.data["parts"].get("points", []):
+            rows.setdefault(row["kind"], []).append(Row(row["name"], row["description"]))
+        for row in version.data["parts"].get("condition_treatments", []):
+            treatment = self.get(Treatment, row["treatment_id"])
+            if treatment is None:
+                continue  # a treatment not published (yet, or any more): not linked
+            rows.setdefault(ArticleSection.Kind.CONDITION_TREATMENTS, []).append(
+                Row(
+                    row["label"] or treatment.title,
+                    row["description"],
+                    url=treatment.get_absolute_url(),
+                    treatment_name=treatment.title,
+                    is_experimental=_is_experimental(treatment),
+                )
+            )
+        return rows
+
+    def rows_of(self, kind, condition_id, treatment_id):
+        """The rows an article block of `kind` shows."""
+        if kind == ArticleSection.Kind.CONDITION_TREATMENTS:
+            # The conventional care for the condition; therapies under study have blocks
+            # of their own.
+            rows = self.condition_rows(condition_id).get(kind, [])
+            return [row for row in rows if not row.is_experimental]
+        if kind in ArticleSection.CONDITION_KINDS:
+            return self.condition_rows(condition_id).get(kind, [])
+        if kind in ArticleSection.TREATMENT_KINDS:
+            # The points said of the section's condition (none: of the treatment in general).
+            version = self.get(Treatment, treatment_id)
+            if version is None:
+                return []
+            return [
+                Row(row["name"], row["description"])
+                for row in version.data["parts"].get("points", [])
+                if row["kind"] == kind and row["condition_id"] == condition_id
+            ]
+        return []
 
 
-def _rows_of(rows, kind, condition_id, treatment_id):
-    if kind == ArticleSection.Kind.CONDITION_TREATMENTS:
-        # The conventional care for the condition; therapies under study have blocks of their own.
-        rows = rows.get((kind, condition_id, None), [])
-        return [row for row in rows if not row.is_experimental]
-    if kind in ArticleSection.CONDITION_KINDS:
-        return rows.get((kind, condition_id, None), [])
-    if kind in ArticleSection.TREATMENT_KINDS:
-        # The points said of the section's condition (none: of the treatment in general).
-        return rows.get((kind, condition_id, treatment_id), [])
-    return []
+def _ct(model):
+    return ContentType.objects.get_for_model(model).pk
 
 
-class _UrlsBySlug:
-    """Each linked record's address, reversed once a page however often it is linked."""
+def _ids(rows, name):
+    return {row[name] for row in rows if row.get(name)}
 
-    def __init__(self):
-        self._cache = {}
 
-    def _get(self, name, slug):
-        key = (name, slug)
-        if key not in self._cache:
-            self._cache[key] = reverse(name, kwargs={"slug": slug})
-        return self._cache[key]
+def _is_experimental(version):
+    return version.data["fields"].get("evidence_status") == EXPERIMENTAL
 
-    def condition(self, slug):
-        return self._get("articles:condition_detail", slug)
 
-    def treatment(self, slug):
-        return self._get("articles:treatment_detail", slug)
+def _title(version):
+    return version.title if version is not None else ""
+
+
+def _decimal(value):
+    return None if value is None else Decimal(str(value))

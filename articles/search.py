@@ -1,8 +1,8 @@
-"""Search over published articles, conditions and treatments.
+"""Search over the published versions of articles, conditions and treatments.
 
-PostgreSQL ranks results with full-text search (its parser skips HTML tags and
-entities); SQLite, the embedded default, falls back to matching every word of the
-query anywhere in the main fields, reading rich text by its visible text.
+Each version carries its words as plain text (`Version.search_text`, written when the
+version is recorded), so search reads one table. PostgreSQL ranks results with
+full-text search; SQLite, the embedded default, matches every word of the query.
 """
 
 import re
@@ -10,59 +10,39 @@ from functools import reduce
 from html import unescape
 from operator import and_, or_
 
-from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Func, Q, TextField
-from django.db.models.lookups import IContains
+from django.db.models import Q
 
-from articles.models import Article, Condition, Treatment
-from articles.richtext import RichTextField
+from articles.models import Article, Condition, Treatment, Version
 
 RESULTS_PER_KIND = 20
 TAG = re.compile(r"<[^>]*>")  # exact on sanitized HTML: nh3 escapes "<" and ">" in attributes
-SEARCH_FIELDS = {
-    Article: (
-        ("title", "A"),
-        ("standfirst", "B"),
-        ("meta_description", "B"),
-        ("sections__body", "C"),
-    ),
-    Condition: (("name", "A"), ("summary", "B"), ("overview", "C")),
-    Treatment: (("name", "A"), ("summary", "B"), ("description", "C")),
-}
+SEARCH_FIELDS = (("title", "A"), ("summary", "B"), ("search_text", "C"))
 
 
 def search_site(query):
-    """Return {"articles": [...], "conditions": [...], "treatments": [...]}, best first."""
+    """Return {"articles": [...], "conditions": [...], "treatments": [...]}, best first:
+    published versions."""
     querysets = {
-        "articles": Article.objects.published().for_list(),
-        "conditions": Condition.objects.only("name", "slug", "summary"),
-        "treatments": Treatment.objects.only("name", "slug", "summary", "evidence_status"),
+        "articles": Version.objects.for_list().of(Article),
+        "conditions": Version.objects.for_list().of(Condition),
+        "treatments": Version.objects.live().of(Treatment).defer("search_text"),
     }
     results = {}
     for key, queryset in querysets.items():
-        fields = SEARCH_FIELDS[queryset.model]
         if connection.vendor == "postgresql":
-            found = _ranked(queryset, fields, query)
+            found = _ranked(queryset, query)
         else:
-            found = _matching(queryset, fields, query)
+            found = _matching(queryset, query)
         results[key] = list(found[:RESULTS_PER_KIND])
     return results
 
 
-def _ranked(queryset, fields, query):
-    # Text of related rows (an article's sections) is aggregated: one vector per result.
+def _ranked(queryset, query):
     vector = reduce(
         lambda a, b: a + b,
-        (
-            SearchVector(
-                StringAgg(name, delimiter=" ") if "__" in name else name,
-                weight=weight,
-                config="english",
-            )
-            for name, weight in fields
-        ),
+        (SearchVector(name, weight=weight, config="english") for name, weight in SEARCH_FIELDS),
     )
     search_query = SearchQuery(query, search_type="websearch", config="english")
     return (
@@ -72,39 +52,15 @@ def _ranked(queryset, fields, query):
     )
 
 
+def _matching(queryset, query):
+    words = query.split()[:10]
+    per_word = [
+        reduce(or_, (Q(**{f"{name}__icontains": word}) for name, _ in SEARCH_FIELDS))
+        for word in words
+    ]
+    return queryset.filter(reduce(and_, per_word)).order_by("title", "pk")
+
+
 def visible_text(html):
     """What a reader sees of stored rich text: tags become spaces, entities characters."""
     return None if html is None else unescape(TAG.sub(" ", html))
-
-
-class VisibleText(Func):
-    """`visible_text` in SQL: registered on every SQLite connection (`register_visible_text`)."""
-
-    function = "visible_text"
-    output_field = TextField()
-
-
-def register_visible_text(sender, connection, **kwargs):
-    """`connection_created` receiver: SQLite learns `visible_text`, a pure function."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("visible_text", 1, visible_text, deterministic=True)
-
-
-def _searched(model, path):
-    """The column at `path` (e.g. "sections__body") as search reads it."""
-    *relations, name = path.split("__")
-    for relation in relations:
-        model = model._meta.get_field(relation).related_model
-    is_rich_text = isinstance(model._meta.get_field(name), RichTextField)
-    return VisibleText(path) if is_rich_text else F(path)
-
-
-def _matching(queryset, fields, query):
-    words = query.split()[:10]
-    model = queryset.model
-    per_word = [
-        reduce(or_, (Q(IContains(_searched(model, name), word)) for name, _ in fields))
-        for word in words
-    ]
-    ids = queryset.model.objects.filter(reduce(and_, per_word)).values("pk")
-    return queryset.filter(pk__in=ids).order_by(*queryset.model._meta.ordering)

@@ -7,8 +7,9 @@ def _absolute(request, path):
     return request.build_absolute_uri(path)
 
 
-def article_json_ld(request, article, page):
+def article_json_ld(request, page):
     """A MedicalWebPage: what it is about, when it was last reviewed and by whom."""
+    article, version = page.article, page.version
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -17,7 +18,7 @@ def article_json_ld(request, article, page):
         "description": article.meta_description,
         "url": _absolute(request, article.get_absolute_url()),
         "datePublished": article.publish_at.isoformat(),
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": (version.live_from or version.created_at).isoformat(),
         "author": {"@type": "Organization", "name": article.author_name},
         "publisher": {"@type": "MedicalOrganization", "name": "Genoma Health"},
         "about": [
@@ -29,14 +30,17 @@ def article_json_ld(request, article, page):
             for t in page.treatments
         ],
     }
-    if article.last_reviewed:
-        data["lastReviewed"] = article.last_reviewed.isoformat()
-    if article.reviewer_name:
+    if version.is_approved:
+        clinician = version.approved_by
+        data["lastReviewed"] = version.reviewed_on.isoformat()
         data["reviewedBy"] = {
             "@type": "Person",
-            "name": article.reviewer_name,
-            "jobTitle": article.reviewer_credentials,
+            "name": clinician.name,
+            "jobTitle": clinician.title,
+            "honorificSuffix": clinician.credentials or None,
         }
+        if clinician.is_public:
+            data["reviewedBy"]["url"] = _absolute(request, clinician.get_absolute_url())
     if article.hero_fallback:
         data["image"] = _absolute(
             request, article.hero_image.storage.url(article.hero_fallback["jpg"])
@@ -44,8 +48,9 @@ def article_json_ld(request, article, page):
     return data
 
 
-def condition_json_ld(request, condition, page):
+def condition_json_ld(request, page):
     """A MedicalCondition with its symptoms, risk factors and possible treatments."""
+    condition = page.condition
     return {
         "@context": "https://schema.org",
         "@type": "MedicalCondition",
@@ -76,7 +81,8 @@ def condition_json_ld(request, condition, page):
     }
 
 
-def treatment_json_ld(request, treatment):
+def treatment_json_ld(request, page):
+    treatment = page.treatment
     return {
         "@context": "https://schema.org",
         "@type": "MedicalTherapy",

@@ -1,39 +1,34 @@
 from django.contrib.sitemaps import Sitemap
 
-from articles.models import Article, Condition, Treatment
+from articles.models import Article, Condition, Treatment, Version
 
 
-class ArticleSitemap(Sitemap):
+class PublishedSitemap(Sitemap):
+    """The published records of one model; a version's location is its record's address."""
+
+    model = None
     changefreq = "monthly"
+
+    def items(self):
+        return Version.objects.for_list().of(self.model).only("slug", "live_from", "content_type")
+
+    def lastmod(self, version):
+        return version.live_from
+
+
+class ArticleSitemap(PublishedSitemap):
+    model = Article
     priority = 0.8
 
-    def items(self):
-        return Article.objects.published().only("slug", "updated_at").order_by("pk")
 
-    def lastmod(self, item):
-        return item.updated_at
-
-
-class ConditionSitemap(Sitemap):
-    changefreq = "monthly"
+class ConditionSitemap(PublishedSitemap):
+    model = Condition
     priority = 0.7
 
-    def items(self):
-        return Condition.objects.only("slug", "updated_at").order_by("pk")
 
-    def lastmod(self, item):
-        return item.updated_at
-
-
-class TreatmentSitemap(Sitemap):
-    changefreq = "monthly"
+class TreatmentSitemap(PublishedSitemap):
+    model = Treatment
     priority = 0.6
-
-    def items(self):
-        return Treatment.objects.only("slug", "updated_at").order_by("pk")
-
-    def lastmod(self, item):
-        return item.updated_at
 
 
 SITEMAPS = {

@@ -1,20 +1,28 @@
-"""Public pages of the medical content, and the editor's image upload."""
+"""Public pages of the medical content (published versions only), share-link previews,
+and the editor's image upload."""
 
-from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
-from django.views.generic import DetailView, ListView
+from django.views.generic import ListView
 
 from articles import seo
 from articles.images import clean_uploaded_image
-from articles.models import Article, Condition, Treatment, TreatmentPoint, TScoreBand, clean_slug
-from articles.pages import find_article, find_condition, load_article_page, load_condition_page
+from articles.models import Article, Condition, Treatment, Version, clean_slug
+from articles.pages import (
+    article_page,
+    condition_page,
+    find_article,
+    find_condition,
+    find_treatment,
+    treatment_page,
+)
+from articles.preview import version_id_from_token
 from articles.search import search_site
 from articles.tscore import interpret_t_score
 
@@ -30,86 +38,95 @@ class ArticleListView(ListView):
         self.condition = None
         slug = clean_slug(request.GET.get("condition"))
         if slug:
-            self.condition = Condition.objects.filter(slug=slug).first()
+            self.condition = Version.objects.for_list().of(Condition).filter(slug=slug).first()
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        articles = Article.objects.published().for_list()
+        articles = Version.objects.articles_for_list()
         if self.condition:
-            articles = articles.filter(conditions=self.condition)
+            articles = articles.filter(conditions=self.condition.object_id)
         return articles
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             condition=self.condition,
-            conditions=Condition.objects.only("name", "slug"),
+            conditions=Version.objects.for_list().of(Condition).order_by("title"),
             unknown_condition=bool(self.request.GET.get("condition")) and not self.condition,
             **kwargs,
         )
 
 
-class ArticleDetailView(DetailView):
-    template_name = "articles/article_detail.html"
-    context_object_name = "article"
+def _published_or_moved(find, model, slug):
+    """The published version at `slug`, or a permanent redirect when the record has moved
+    to another address since; 404 when neither."""
+    version = find(slug)
+    if version is not None:
+        return version
+    moved = Version.objects.moved_from(model, slug)
+    if moved is not None:
+        return HttpResponsePermanentRedirect(moved.get_absolute_url())
+    raise Http404(_("Nothing is published at this address."))
 
-    def get_object(self, queryset=None):
-        article = find_article(self.kwargs["slug"], unpublished=self.is_preview())
-        if article is None:
-            raise Http404(_("No article at this address."))
-        return article
 
-    def is_preview(self):
-        if settings.SESSION_COOKIE_NAME not in self.request.COOKIES:
-            return False  # no session, no staff: and no session lookup for the public
-        return self.request.user.is_staff and self.request.user.has_perm("articles.view_article")
+@require_safe
+def article_detail(request, slug):
+    found = _published_or_moved(find_article, Article, slug)
+    if not isinstance(found, Version):
+        return found
+    return _render_article(request, found)
 
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if not self.object.is_public:
-            # A staff preview of a draft or scheduled article: never cache it.
-            response["Cache-Control"] = "private, no-store"
-        return response
 
-    def get_context_data(self, **kwargs):
-        article = self.object
-        page = load_article_page(article, related_count=RELATED_ARTICLES)
-        return super().get_context_data(
-            page=page,
-            primary_condition=page.conditions[0] if page.conditions else None,
-            json_ld=seo.article_json_ld(self.request, article, page),
-            **kwargs,
-        )
+def _render_article(request, version, preview=False):
+    page = article_page(version, related_count=RELATED_ARTICLES)
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": page.article,
+            "version": version,
+            "page": page,
+            "preview": preview,
+            "primary_condition": page.conditions[0] if page.conditions else None,
+            "json_ld": seo.article_json_ld(request, page),
+        },
+    )
 
 
 class ConditionListView(ListView):
     template_name = "articles/condition_list.html"
     context_object_name = "conditions"
-    queryset = Condition.objects.only("name", "slug", "summary")
+
+    def get_queryset(self):
+        return Version.objects.for_list().of(Condition).order_by("title")
 
 
 @require_safe
 def condition_detail(request, slug):
-    condition = find_condition(slug)
-    if condition is None:
-        raise Http404(_("No condition at this address."))
-    page = load_condition_page(condition)
-    bands = list(TScoreBand.objects.select_related("condition"))
-    has_interpreter = any(band.condition_id == condition.pk for band in bands)
+    found = _published_or_moved(find_condition, Condition, slug)
+    if not isinstance(found, Version):
+        return found
+    return _render_condition(request, found)
+
+
+def _render_condition(request, version, preview=False):
+    page = condition_page(version)
     raw_t_score = request.GET.get("t_score")
     interpretation = None
-    if has_interpreter and raw_t_score is not None:
-        interpretation = interpret_t_score(raw_t_score, bands)
+    if page.has_interpreter and raw_t_score is not None:
+        interpretation = interpret_t_score(raw_t_score, page.bands)
     return render(
         request,
         "articles/condition_detail.html",
         {
-            "condition": condition,
+            "condition": page.condition,
+            "version": version,
             "page": page,
-            "bands": bands,
-            "has_interpreter": has_interpreter,
+            "preview": preview,
+            "bands": page.bands,
+            "has_interpreter": page.has_interpreter,
             "interpretation": interpretation,
             "raw_t_score": raw_t_score or "",
-            "json_ld": seo.condition_json_ld(request, condition, page),
+            "json_ld": seo.condition_json_ld(request, page),
         },
     )
 
@@ -117,46 +134,54 @@ def condition_detail(request, slug):
 class TreatmentListView(ListView):
     template_name = "articles/treatment_list.html"
     context_object_name = "treatments"
-    queryset = Treatment.objects.only("name", "slug", "summary", "kind", "evidence_status")
+
+    def get_queryset(self):
+        return Version.objects.live().of(Treatment).defer("search_text").order_by("title")
 
 
 @require_safe
 def treatment_detail(request, slug):
-    treatments = Treatment.objects.prefetch_related(
-        Prefetch("points", to_attr="point_list"),
-        Prefetch("condition_treatments__condition"),
-        Prefetch(
-            "articles",
-            queryset=Article.objects.published().for_list(),
-            to_attr="published_articles",
-        ),
-    )
-    treatment = get_object_or_404(treatments, slug=slug)
-    groups = []
-    for kind, label in (
-        (TreatmentPoint.Kind.STEPS, _("How the treatment is given")),
-        (TreatmentPoint.Kind.MECHANISMS, _("How it may work")),
-        (TreatmentPoint.Kind.BENEFITS, _("Benefits")),
-        (TreatmentPoint.Kind.CONSIDERATIONS, _("Considerations")),
-        (TreatmentPoint.Kind.OUTCOMES, _("Reported outcomes")),
-    ):
-        points = [point for point in treatment.point_list if point.kind == kind]
-        if points:
-            groups.append({"kind": kind, "heading": label, "points": points})
-    conditions = {ct.condition_id: ct.condition for ct in treatment.condition_treatments.all()}
-    for group in groups:
-        for point in group["points"]:
-            point.condition_obj = conditions.get(point.condition_id)
+    found = _published_or_moved(find_treatment, Treatment, slug)
+    if not isinstance(found, Version):
+        return found
+    return _render_treatment(request, found)
+
+
+def _render_treatment(request, version, preview=False):
+    page = treatment_page(version)
     return render(
         request,
         "articles/treatment_detail.html",
         {
-            "treatment": treatment,
-            "groups": groups,
-            "condition_treatments": treatment.condition_treatments.all(),
-            "json_ld": seo.treatment_json_ld(request, treatment),
+            "treatment": page.treatment,
+            "version": version,
+            "page": page,
+            "preview": preview,
+            "json_ld": seo.treatment_json_ld(request, page),
         },
     )
+
+
+PREVIEWS = {Article: _render_article, Condition: _render_condition, Treatment: _render_treatment}
+
+
+@never_cache
+@require_safe
+def preview(request, token):
+    """A version as the public would see it once published, from a signed share link."""
+    try:
+        version_id = version_id_from_token(token)
+    except signing.SignatureExpired:
+        raise Http404(_("This preview link has expired. Ask for a new one.")) from None
+    except signing.BadSignature:
+        raise Http404(_("This preview link is not valid.")) from None
+    version = Version.objects.select_related("approved_by").filter(pk=version_id).first()
+    if version is None or version.model not in PREVIEWS:
+        raise Http404(_("This preview link is not valid."))
+    response = PREVIEWS[version.model](request, version, preview=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe

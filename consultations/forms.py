@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from articles.models import Condition, Treatment, clean_slug
+from articles.models import Condition, Treatment, Version, clean_slug
 from consultations.models import ConsultationRequest
 from consultations.text import (
     international_phone_number,
@@ -149,14 +149,14 @@ class ConsultationRequestForm(InternationalPhoneMixin, forms.Form):
     )
     condition = SlugChoiceField(
         label=_("Condition of interest"),
-        queryset=Condition.objects.only("name", "slug"),
+        queryset=Condition.objects.none(),  # the published ones, when the form is made
         required=False,
         empty_label=_("Not sure"),
         to_field_name="slug",
     )
     treatment = SlugChoiceField(
         label=_("Treatment of interest"),
-        queryset=Treatment.objects.only("name", "slug"),
+        queryset=Treatment.objects.none(),
         required=False,
         empty_label=_("No preference"),
         to_field_name="slug",
@@ -196,6 +196,9 @@ class ConsultationRequestForm(InternationalPhoneMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, model in (("condition", Condition), ("treatment", Treatment)):
+            published = Version.objects.live().of(model).values("object_id")
+            self.fields[name].queryset = model.objects.only("name", "slug").filter(pk__in=published)
         self.fields["consent"].label = format_html(
             '{} <a href="{}">{}</a>',
             _(

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from articles.models import Article, Condition, clean_slug
+from articles.models import Article, Condition, Version, clean_slug
 from consultations import ratelimit
 from consultations.forms import ConsultationRequestForm, signed_timestamp
 from consultations.models import ConsultationRequest
@@ -24,16 +24,16 @@ def _initial(request):
     initial = {"form_started": signed_timestamp(), "submission_token": uuid.uuid4()}
     condition_slug = clean_slug(request.GET.get("condition"))
     article_slug = clean_slug(request.GET.get("article"))
-    article = (
-        Article.objects.published().filter(slug=article_slug).first() if article_slug else None
-    )
+    published = Version.objects.for_list()
+    article = published.of(Article).filter(slug=article_slug).first() if article_slug else None
     if article:
         initial["source_article"] = article.slug
         initial["source_page"] = article.get_absolute_url()
         if not condition_slug:
-            first = article.conditions.order_by("name").first()
+            topics = article.conditions.values("pk")
+            first = published.of(Condition).filter(object_id__in=topics).order_by("title").first()
             condition_slug = first.slug if first else ""
-    if condition_slug and Condition.objects.filter(slug=condition_slug).exists():
+    if condition_slug and published.of(Condition).filter(slug=condition_slug).exists():
         initial["condition"] = condition_slug
     if "source_page" not in initial:
         referer = urlsplit(request.META.get("HTTP_REFERER", ""))

@@ -49,12 +49,12 @@ def _page_number(value):
 def _condition(value):
     """The article list shows one condition's articles, or all of them with one notice
     for any name it does not know: one entry each."""
-    from articles.models import Condition, clean_slug
+    from articles.models import Condition, Version, clean_slug
 
     if not value:
         return ""  # the whole list, without the notice
     slug = clean_slug(value)
-    return slug if slug and Condition.objects.filter(slug=slug).exists() else "unknown"
+    return slug if slug and Version.objects.live().of(Condition).filter(slug=slug).exists() else "unknown"
 
 
 def _per_visitor(value):
@@ -90,14 +90,20 @@ def _key_parameters(request):
 
 
 def _seconds_until_next_publication():
-    from articles.models import Article
+    """Until the next scheduled change of what the public reads (a version going live or
+    ending), so that no page is kept past it."""
+    from articles.models import Version
 
     now = timezone.now()
-    upcoming = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
+    upcoming = min(
+        (
+            moment
+            for field in ("live_from", "live_until")
+            for moment in Version.objects.filter(**{f"{field}__gt": now})
+            .order_by(field)
+            .values_list(field, flat=True)[:1]
+        ),
+        default=None,
     )
     return None if upcoming is None else max(1, int((upcoming - now).total_seconds()))
 

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from articles.models import Article, Condition, Treatment
+from articles.models import Condition, Treatment, Version
 
 logger = logging.getLogger(__name__)
 HOME_ARTICLES = 3
@@ -38,9 +38,9 @@ def home(request):
         request,
         "home.html",
         {
-            "articles": Article.objects.published().for_list()[:HOME_ARTICLES],
-            "conditions": Condition.objects.only("name", "slug", "summary"),
-            "treatments": Treatment.objects.only("name", "slug", "summary", "evidence_status"),
+            "articles": Version.objects.articles_for_list()[:HOME_ARTICLES],
+            "conditions": Version.objects.for_list().of(Condition).order_by("title"),
+            "treatments": Version.objects.live().of(Treatment).order_by("title"),
         },
     )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 from articles.models import (
     Article,
@@ -22,7 +23,9 @@ from articles.models import (
     Treatment,
     TreatmentPoint,
     TScoreBand,
+    Version,
 )
+from articles.publishing import latest_version, publish_unreviewed, record_version
 from articles.richtext import RichTextField, sanitize_html
 
 CONTENT_FILE = Path(__file__).resolve().parents[2] / "content" / "clinic_content.json"
@@ -49,6 +52,7 @@ class Loader:
     def __init__(self, reset=False):
         self.reset = reset
         self.outcomes = Counter()
+        self.records = []  # the articles, conditions and treatments loaded, to version
 
     def upsert(self, model, lookup, values, on_create=None):
         """Create or update one seeded row; return it (or None if it could not be written)."""
@@ -105,7 +109,8 @@ class Loader:
                 TScoreBand,
                 {"name": data["name"]},
                 {
-                    "condition": conditions.get(data["condition"]),
+                    "condition": conditions[data["condition"]],
+                    "indicates_condition": data["indicates_condition"],
                     "lower_bound": data["lower_bound"],
                     "lower_inclusive": data["lower_inclusive"],
                     "upper_bound": data["upper_bound"],
@@ -158,6 +163,22 @@ class Loader:
                     )
         for data in content["articles"]:
             self.load_article(data, conditions, treatments)
+        self.records[:0] = [*conditions.values(), *treatments.values()]
+        self.record_versions()
+
+    def record_versions(self):
+        """What was never published is published as it stands on the clinic's site,
+        awaiting medical review; a change to published content is a version for review."""
+        for record in self.records:
+            if record is None:
+                continue
+            if Version.objects.of_record(record).filter(live_from__isnull=False).exists():
+                latest = latest_version(record)
+                if record_version(record, note=_("Loaded from the clinic's content")) != latest:
+                    self.outcomes["new versions for review"] += 1
+            else:
+                publish_unreviewed(record)
+                self.outcomes["published awaiting medical review"] += 1
 
     def load_article(self, data, conditions, treatments):
         before = self.outcomes.copy()
@@ -169,10 +190,10 @@ class Loader:
                 "standfirst": data["standfirst"],
                 "meta_description": data["meta_description"],
             },
-            on_create={"status": Article.Status.PUBLISHED},
         )
         if article is None:
             return
+        self.records.append(article)
         if self.outcomes["created"] > before["created"] or self.reset:
             article.conditions.set([conditions[slug] for slug in data["conditions"]])
             article.treatments.set([treatments[slug] for slug in data["treatments"]])

@@ -1,0 +1,241 @@
+"""The editorial workflow: record, submit, approve or send back, publish, withdraw, restore.
+
+A service module because each move spans models: the record and its parts, its
+versions, the approving clinician and the signal that retires cached pages. Every
+move checks who may make it here, so a button posted by hand is refused as surely
+as a hidden one.
+"""
+
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from articles.models import Version
+from articles.search import visible_text
+from articles.signals import content_published
+from articles.versioning import restore_snapshot, take_snapshot
+
+REVIEW_INTERVAL = timedelta(days=365)  # the next review falls due a year after approval
+TEXT_FIELDS = (models.CharField, models.TextField)
+NOT_TEXT = (models.SlugField, models.URLField, models.FileField)
+
+
+class WorkflowError(Exception):
+    """A move that is not allowed now; the message says why, for staff."""
+
+
+def latest_version(record):
+    return Version.objects.of_record(record).order_by("-number").first()
+
+
+def live_version(record):
+    return Version.objects.of_record(record).live().first()
+
+
+def record_version(record, user=None, note=""):
+    """Record the working copy of `record` as its next version; when nothing changed since
+    the latest version, return that one instead."""
+    document = take_snapshot(record)
+    for _attempt in range(3):
+        latest = latest_version(record)
+        if latest is not None and latest.data == document:
+            return latest
+        version = Version(
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            number=latest.number + 1 if latest else 1,
+            data=document,
+            change_note=note[:200],
+            created_by=user,
+            created_by_name=user.get_username() if user else "",
+        )
+        conditions, treatments = describe_version(version, type(record), document)
+        try:
+            with transaction.atomic():
+                version.save()
+                version.conditions.set(conditions)
+                version.treatments.set(treatments)
+        except IntegrityError:
+            continue  # someone else recorded this number a moment ago: take the next
+        return version
+    raise WorkflowError(_("The content is being saved by someone else. Please try again."))
+
+
+def describe_version(version, model, document):
+    """Fill the columns `version` is listed, linked and searched by from its `document`;
+    return the ids of the conditions and the treatments it speaks of."""
+    fields = document["fields"]
+    version.title = fields[model.version_title_field]
+    version.slug = fields["slug"]
+    version.summary = fields.get(model.version_summary_field, "")
+    if "publish_at" in fields:
+        version.publish_at = model._meta.get_field("publish_at").to_python(fields["publish_at"])
+    version.search_text = " ".join(_texts(model, document))
+    return _links(document, "condition"), _links(document, "treatment")
+
+
+def _texts(model, document):
+    """The words of every text of the document, as a reader sees them."""
+    rows = [(model, document["fields"])]
+    for relation, part_rows in document["parts"].items():
+        part_model = getattr(model, relation).rel.related_model
+        rows.extend((part_model, row) for row in part_rows)
+    for row_model, row in rows:
+        for f in row_model._meta.concrete_fields:
+            value = row.get(f.attname)
+            is_text = isinstance(f, TEXT_FIELDS) and not isinstance(f, NOT_TEXT)
+            if value and is_text and not f.choices:
+                yield " ".join(visible_text(value).split())
+
+
+def _links(document, name):
+    """The conditions (or treatments) a document speaks of: its topics and the records its
+    parts show (an article's blocks, a condition's treatments, a treatment's points)."""
+    ids = set(document["topics"].get(f"{name}s", []))
+    for part_rows in document["parts"].values():
+        ids.update(row[f"{name}_id"] for row in part_rows if row.get(f"{name}_id"))
+    return ids
+
+
+def submit(version, user):
+    _check_latest(version)
+    if version.state not in (Version.State.DRAFT, Version.State.REJECTED):
+        raise WorkflowError(
+            _("Version %(number)s is already %(state)s.")
+            % {"number": version.number, "state": version.get_state_display().lower()}
+        )
+    version.state = Version.State.SUBMITTED
+    version.submitted_at = timezone.now()
+    version.save(update_fields=["state", "submitted_at"])
+
+
+def approve(version, user, comment="", next_review_due=None):
+    """Approve `version` as the clinician linked to `user`."""
+    clinician = _reviewing_clinician(user)
+    _check_submitted(version)
+    now = timezone.now()
+    version.state = Version.State.APPROVED
+    version.approved_by = clinician
+    version.reviewed_by = user
+    version.reviewed_at = now
+    version.review_comment = comment
+    version.next_review_due = next_review_due or (timezone.localdate(now) + REVIEW_INTERVAL)
+    version.save()
+
+
+def request_changes(version, user, comment):
+    _reviewing_clinician(user)
+    if not comment.strip():
+        raise WorkflowError(_("Say what needs to change: a comment is required."))
+    _check_submitted(version)
+    version.state = Version.State.REJECTED
+    version.reviewed_by = user
+    version.reviewed_at = timezone.now()
+    version.review_comment = comment
+    version.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_comment"])
+
+
+def publish(version, user):
+    """Make the approved `version` live: at its publish time if that is still to come,
+    now otherwise. The version live until then stays live until then."""
+    if not user.has_perm("articles.publish_version"):
+        raise WorkflowError(_("You may not publish medical content."))
+    _check_latest(version)
+    if not version.is_approved or version.state == Version.State.SUBMITTED:
+        raise WorkflowError(
+            _(
+                "Version %(number)s has not been approved by a clinician, so it cannot be "
+                "published. Submit it for review first."
+            )
+            % {"number": version.number}
+        )
+    _go_live(version, user)
+
+
+def publish_unreviewed(record):
+    """Publish the working copy of `record` as it stands, without a clinician's approval.
+
+    Only for the clinic's own seed posts, published as they stand on its current site:
+    their pages say "Awaiting medical review" until a clinician approves a version.
+    """
+    version = record_version(record, note=_("As published on the clinic's current site"))
+    if not version.is_live:
+        _go_live(version, None)
+    return version
+
+
+@transaction.atomic
+def _go_live(version, user):
+    now = timezone.now()
+    start = version.publish_at if version.publish_at and version.publish_at > now else now
+    others = Version.objects.filter(
+        content_type_id=version.content_type_id, object_id=version.object_id
+    ).exclude(pk=version.pk)
+    # A version scheduled for later gives way to this one; the live one stays live until
+    # this one starts.
+    others.filter(live_from__gt=now).update(live_from=None, live_until=None)
+    others.live().update(live_until=start)
+    version.state = Version.State.PUBLISHED
+    version.live_from = start
+    version.live_until = None
+    version.published_by = user
+    version.save(update_fields=["state", "live_from", "live_until", "published_by"])
+    transaction.on_commit(lambda: content_published.send(sender=version.model, version=version))
+
+
+@transaction.atomic
+def unpublish(record, user):
+    """Withdraw `record` from the public now, and cancel any version scheduled for later."""
+    if not user.has_perm("articles.publish_version"):
+        raise WorkflowError(_("You may not unpublish medical content."))
+    now = timezone.now()
+    versions = Version.objects.of_record(record)
+    cancelled = versions.filter(live_from__gt=now).update(live_from=None, live_until=None)
+    withdrawn = versions.live().update(live_until=now)
+    if not (cancelled or withdrawn):
+        raise WorkflowError(_("This is not published, so there is nothing to unpublish."))
+    version = latest_version(record)
+    transaction.on_commit(lambda: content_published.send(sender=type(record), version=version))
+
+
+@transaction.atomic
+def restore(record, version, user):
+    """Make `version` the working copy again, as a new version that needs review."""
+    restore_snapshot(record, version.data)
+    return record_version(
+        record, user, note=_("Restored from version %(number)s") % {"number": version.number}
+    )
+
+
+def _check_latest(version):
+    latest = Version.objects.filter(
+        content_type=version.content_type, object_id=version.object_id
+    ).order_by("-number")
+    if latest.values_list("number", flat=True).first() != version.number:
+        raise WorkflowError(
+            _("Version %(number)s is no longer the working copy: a newer version exists.")
+            % {"number": version.number}
+        )
+
+
+def _check_submitted(version):
+    _check_latest(version)
+    if version.state != Version.State.SUBMITTED:
+        raise WorkflowError(_("Only a version submitted for review can be approved or sent back."))
+
+
+def _reviewing_clinician(user):
+    if not user.has_perm("articles.approve_version"):
+        raise WorkflowError(_("Only a medical reviewer may approve or send back content."))
+    clinician = getattr(user, "clinician", None)
+    if clinician is None:
+        raise WorkflowError(
+            _(
+                "Your account is not linked to a clinician, so you cannot approve or send "
+                "back content. Ask an administrator to link it."
+            )
+        )
+    return clinician

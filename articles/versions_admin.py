@@ -1,0 +1,353 @@
+"""Versions, review and publishing on the admin pages of articles, conditions and treatments.
+
+Saving records a version of the working copy and never changes a public page. The
+workflow moves are buttons on the record's change page (`_submit_for_review`,
+`_approve`, `_request_changes`, `_publish`, `_unpublish`); the history page lists the
+versions, compares any two and restores one. Who may make each move is decided in
+articles/publishing.py, so a button posted by hand is refused like a hidden one.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, OuterRef, Subquery
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from articles import publishing
+from articles.models import Version
+from articles.preview import PREVIEW_LIFETIME, preview_token
+from articles.versioning import compare
+
+MOVES = ("_submit_for_review", "_approve", "_request_changes", "_publish", "_unpublish")
+
+
+class VersionedForm(forms.ModelForm):
+    change_note = forms.CharField(
+        label=_("Change note"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional: what you changed and why, for the reviewer and the history."),
+    )
+
+
+class WorkflowForm(forms.Form):
+    comment = forms.CharField(required=False, max_length=2000)
+    next_review_due = forms.DateField(required=False)
+
+    def clean_next_review_due(self):
+        due = self.cleaned_data["next_review_due"]
+        if due and due <= timezone.localdate():
+            raise forms.ValidationError(_("The next review must fall due after today."))
+        return due
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = _("review and publishing")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("waiting", _("Waiting for review")),
+            ("sent_back", _("Sent back to the editor")),
+            ("unpublished_changes", _("Changed since published")),
+            ("awaiting", _("Published without medical review")),
+            ("overdue", _("Review overdue")),
+            ("due_30_days", _("Review due within 30 days")),
+            ("unpublished", _("Not published")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        match self.value():
+            case "waiting":
+                return queryset.filter(working_state=Version.State.SUBMITTED)
+            case "sent_back":
+                return queryset.filter(working_state=Version.State.REJECTED)
+            case "unpublished_changes":
+                return queryset.filter(live_number__isnull=False).exclude(
+                    working_number=F("live_number")
+                )
+            case "awaiting":
+                return queryset.filter(live_number__isnull=False, live_reviewer__isnull=True)
+            case "overdue":
+                return queryset.filter(live_review_due__lt=today)
+            case "due_30_days":
+                return queryset.filter(
+                    live_review_due__gte=today,
+                    live_review_due__lte=today + timedelta(days=30),
+                )
+            case "unpublished":
+                return queryset.filter(live_number__isnull=True)
+        return queryset
+
+
+class VersionedAdmin:
+    """For the ModelAdmins of versioned records (with `form` a VersionedForm)."""
+
+    change_form_template = "admin/articles/versioned_change_form.html"
+    object_history_template = "admin/articles/version_history.html"
+
+    # The changelist: each record's working copy and published version, in one query.
+
+    def get_queryset(self, request):
+        content_type = ContentType.objects.get_for_model(self.model)
+        versions = Version.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
+        latest = versions.order_by("-number")
+        live = versions.live()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                working_number=Subquery(latest.values("number")[:1]),
+                working_state=Subquery(latest.values("state")[:1]),
+                live_number=Subquery(live.values("number")[:1]),
+                live_reviewer=Subquery(live.values("approved_by__name")[:1]),
+                live_review_due=Subquery(live.values("next_review_due")[:1]),
+            )
+        )
+
+    @admin.display(description=_("working copy"), ordering="working_state")
+    def working_copy(self, obj):
+        if obj.working_number is None:
+            return "—"
+        return _("version %(number)s, %(state)s") % {
+            "number": obj.working_number,
+            "state": Version.State(obj.working_state).label.lower(),
+        }
+
+    @admin.display(description=_("published"), ordering="live_number")
+    def publication(self, obj):
+        if obj.live_number is None:
+            return _("Not published")
+        if obj.live_number == obj.working_number:
+            return _("Version %(number)s (the working copy)") % {"number": obj.live_number}
+        return _("Version %(number)s (changed since)") % {"number": obj.live_number}
+
+    @admin.display(description=_("medical review"), ordering="live_reviewer")
+    def medical_review(self, obj):
+        if obj.live_number is None:
+            return "—"
+        return obj.live_reviewer or _("Awaiting medical review")
+
+    @admin.display(description=_("next review due"), ordering="live_review_due")
+    def next_review_due(self, obj):
+        return obj.live_review_due or "—"
+
+    # Saving records a version.
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj) or (
+            obj is None and self.has_add_permission(request)
+        ):
+            fieldsets = [*fieldsets, (_("Change note"), {"fields": ["change_note"]})]
+        return fieldsets
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        publishing.record_version(
+            form.instance, request.user, form.cleaned_data.get("change_note", "")
+        )
+
+    # The workflow moves.
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        move = next((name for name in MOVES if name in request.POST), None)
+        if request.method != "POST" or move is None or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("This record does not exist."))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[quote(obj.pk)],
+            current_app=self.admin_site.name,
+        )
+        if move == "_submit_for_review" and self.opts.get_field("slug").name in request.POST:
+            # Submitted from the edit form itself: save what was typed first.
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if not isinstance(response, HttpResponseRedirect):
+                return response  # the form has errors: shown, nothing submitted
+            storage = messages.get_messages(request)
+            list(storage)  # the "changed successfully" message gives way to the move's own
+        self._make_move(request, obj, move)
+        return HttpResponseRedirect(change_url)
+
+    def _make_move(self, request, obj, move):
+        form = WorkflowForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return
+        comment = form.cleaned_data["comment"]
+        version = publishing.latest_version(obj)
+        try:
+            if version is None and move != "_unpublish":
+                raise publishing.WorkflowError(gettext("Save the record first."))
+            if move == "_submit_for_review":
+                if not self.has_change_permission(request, obj):
+                    raise publishing.WorkflowError(
+                        gettext("Only an editor of the content may submit it for review.")
+                    )
+                publishing.submit(version, request.user)
+                done = gettext("Version %(number)s was submitted for medical review.")
+            elif move == "_approve":
+                publishing.approve(
+                    version, request.user, comment, form.cleaned_data["next_review_due"]
+                )
+                done = gettext("Version %(number)s was approved.")
+            elif move == "_request_changes":
+                publishing.request_changes(version, request.user, comment)
+                done = gettext("Version %(number)s was sent back to the editors.")
+            elif move == "_publish":
+                publishing.publish(version, request.user)
+                version.refresh_from_db()
+                if version.is_scheduled:
+                    done = gettext("Version %(number)s will be published on %(when)s.")
+                else:
+                    done = gettext("Version %(number)s is published.")
+            else:
+                publishing.unpublish(obj, request.user)
+                done = gettext("Unpublished: the public no longer sees this page.")
+        except publishing.WorkflowError as error:
+            messages.error(request, str(error))
+            return
+        when = ""
+        if version is not None and version.live_from:
+            when = timezone.localtime(version.live_from).strftime("%d %B %Y, %H:%M")
+        message = done % {"number": getattr(version, "number", ""), "when": when}
+        self.log_change(request, obj, message)
+        messages.success(request, message)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context.update(self._workflow_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _workflow_context(self, request, obj):
+        versions = Version.objects.of_record(obj).select_related("approved_by", "reviewed_by")
+        latest = versions.order_by("-number").first()
+        live = versions.live().first()
+        scheduled = versions.filter(live_from__gt=timezone.now()).first()
+        user = request.user
+        return {
+            "working_version": latest,
+            "live_version": live,
+            "scheduled_version": scheduled,
+            "can_submit": self.has_change_permission(request, obj),
+            "can_review": user.has_perm("articles.approve_version")
+            and getattr(user, "clinician", None) is not None,
+            "reviewer_without_clinician": user.has_perm("articles.approve_version")
+            and getattr(user, "clinician", None) is None,
+            "can_publish": user.has_perm("articles.publish_version"),
+            "preview_url": latest
+            and reverse("articles:preview", kwargs={"token": preview_token(latest)}),
+            "preview_days": PREVIEW_LIFETIME.days,
+            "public_url": live and live.get_absolute_url(),
+        }
+
+    # History: the versions, compared and restored.
+
+    def get_urls(self):
+        app, model = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name=f"{app}_{model}_compare",
+            ),
+            path(
+                "<path:object_id>/history/<int:number>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name=f"{app}_{model}_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _record(self, request, object_id, change=False):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("This record does not exist."))
+        allowed = (
+            self.has_change_permission(request, obj)
+            if change
+            else self.has_view_or_change_permission(request, obj)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self._record(request, object_id)
+        versions = Version.objects.of_record(obj).select_related("approved_by").order_by("-number")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("History of “%(record)s”") % {"record": obj},
+            "subtitle": None,
+            "object": obj,
+            "opts": self.opts,
+            "versions": versions,
+            "can_restore": self.has_change_permission(request, obj),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def compare_view(self, request, object_id):
+        obj = self._record(request, object_id)
+        versions = Version.objects.of_record(obj)
+        numbers = []
+        for name in ("a", "b"):
+            try:
+                numbers.append(int(request.GET.get(name, "")))
+            except ValueError:
+                messages.error(request, gettext("Choose two versions to compare."))
+                return HttpResponseRedirect("../")
+        older, newer = (get_object_or_404(versions, number=number) for number in sorted(numbers))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Version %(a)s and version %(b)s of “%(record)s”")
+            % {"a": older.number, "b": newer.number, "record": obj},
+            "object": obj,
+            "opts": self.opts,
+            "older": older,
+            "newer": newer,
+            "comparison": compare(self.model, older.data, newer.data),
+        }
+        return TemplateResponse(request, "admin/articles/version_compare.html", context)
+
+    def restore_view(self, request, object_id, number):
+        if request.method != "POST":
+            return HttpResponseRedirect("../../")
+        obj = self._record(request, object_id, change=True)
+        version = get_object_or_404(Version.objects.of_record(obj), number=number)
+        try:
+            restored = publishing.restore(obj, version, request.user)
+        except publishing.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            message = gettext(
+                "Version %(old)s is the working copy again, as version %(new)s. It needs "
+                "review before it can be published."
+            ) % {"old": version.number, "new": restored.number}
+            self.log_change(request, obj, message)
+            messages.success(request, message)
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[quote(obj.pk)],
+                current_app=self.admin_site.name,
+            )
+        )
