@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db.models.signals import post_delete, post_migrate, post_save
@@ -11,7 +12,7 @@ def create_cache_table(using, **kwargs):
     call_command("createcachetable", database=using, verbosity=0)
 
 
-def point_site_at_site_url(using, apps, **kwargs):
+def point_site_at_site_url(using, apps=global_apps, **kwargs):
     """Sitemaps, the feed and admin's "view on site" link with the current Site's domain:
     `migrate` keeps it the site's own address (DJANGO_SITE_URL), never example.com."""
     from django.contrib.sites.models import Site

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.sites",
+    "django.contrib.redirects",
     "django_ckeditor_5",
     "csp",
     "axes",
@@ -80,6 +82,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Answers a 404 with the 301 staff or a moved page left (django.contrib.redirects).
+    # Inside CommonMiddleware, so an old address is one hop, before APPEND_SLASH adds its
+    # own; a 301 never enters the page cache (200s only); /healthz never answers 404.
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -88,6 +94,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "genoma.urls"
+# The one Site of the sites framework: the redirects (old addresses) belong to it.
+SITE_ID = 1
 # A less guessable admin address keeps bots off the login page (default /admin/).
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 # Paths whose answers are personal or change with every request: never in the page cache.
