@@ -10,6 +10,8 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
@@ -209,6 +211,23 @@ class Loader:
                     "treatment": treatments.get(section.get("treatment")),
                 },
             )
+        self.load_old_paths(article, data.get("old_paths", []))
+
+    def load_old_paths(self, article, old_paths):
+        """The post's addresses on the clinic's old site answer 301 with its page here."""
+        new_path = article.get_absolute_url()
+        for old_path in old_paths:
+            redirect, created = Redirect.objects.get_or_create(
+                site=Site.objects.get_current(), old_path=old_path, defaults={"new_path": new_path}
+            )
+            if created or redirect.new_path == new_path:
+                self.outcomes["created" if created else "unchanged"] += 1
+            elif self.reset:
+                redirect.new_path = new_path
+                redirect.save()
+                self.outcomes["updated"] += 1
+            else:
+                self.outcomes["kept (edited by staff)"] += 1
 
 
 class Command(BaseCommand):
