@@ -134,12 +134,12 @@ def rendition_files(renditions):
 def discard_hero_files(name, renditions, using=None):
     """Delete the hero image `name` and its renditions once the change is committed.
 
-    A withdrawn photo must not stay reachable at its old address; a rolled-back
-    change deletes nothing, and files another article still shows are kept.
+    A rolled-back change deletes nothing; files that another article shows, or that a
+    version of any article holds (the published one, one to restore), are kept.
     """
     if not name:
         return
-    from articles.models import Article
+    from articles.models import Article, Version
 
     storage = Article._meta.get_field("hero_image").storage
 
@@ -148,6 +148,9 @@ def discard_hero_files(name, renditions, using=None):
         kept = set()
         for kept_renditions in still_shown.values_list("hero_renditions", flat=True):
             kept |= {name, *rendition_files(kept_renditions)}
+        versions = Version.objects.using(using).of(Article).filter(data__fields__hero_image=name)
+        for fields in versions.values_list("data__fields", flat=True):
+            kept |= {name, *rendition_files(fields.get("hero_renditions"))}
         for file in {name, *rendition_files(renditions)} - kept:
             storage.delete(file)
 

@@ -732,7 +732,8 @@ class Version(models.Model):
 
     @property
     def model(self):
-        return self.content_type.model_class()
+        # get_for_id is cached per process: no query per version in a list.
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()
 
     @cached_property
     def record(self):

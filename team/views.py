@@ -2,6 +2,7 @@
 
 from django.views.generic import DetailView, ListView
 
+from articles.models import Version
 from team import seo
 from team.models import Clinician
 
@@ -21,5 +22,7 @@ class ClinicianDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            json_ld=seo.clinician_json_ld(self.request, self.object), **kwargs
+            reviewed=Version.objects.articles_for_list().filter(approved_by=self.object),
+            json_ld=seo.clinician_json_ld(self.request, self.object),
+            **kwargs,
         )
