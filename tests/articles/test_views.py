@@ -6,12 +6,24 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
+from django.test import Client
 from django.utils import timezone
 from model_bakery import baker
 
-from articles.models import Article, ArticleSection, ConditionTreatment, TreatmentPoint
-from tests.articles.factories import make_article, make_condition, make_section, make_treatment
+from articles import publishing
+from articles.models import ArticleSection, ConditionTreatment, Treatment, TreatmentPoint
+from articles.roles import MEDICAL_REVIEWERS
+from tests.articles.factories import (
+    make_article,
+    make_condition,
+    make_section,
+    make_treatment,
+    publish,
+    save_version,
+)
+from tests.team.factories import make_clinician
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +33,18 @@ OSTEOPOROSIS_POST = "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach
 def html(response):
     assert response.status_code == 200
     return response.content.decode()
+
+
+def approve_and_publish(record, next_review_due=None, **clinician):
+    """Publish `record` as the clinician (`clinician`: its fields) approved it."""
+    user = baker.make("auth.User", username=clinician.get("slug", "reviewer"), is_staff=True)
+    user.groups.add(Group.objects.get(name=MEDICAL_REVIEWERS))
+    make_clinician(user=user, **clinician)
+    version = save_version(record)
+    publishing.submit(version, user)
+    publishing.approve(version, user, next_review_due=next_review_due)
+    publishing.publish(version, user)
+    return version
 
 
 def json_ld_blocks(page):
@@ -81,6 +105,7 @@ def test_article_blocks_show_the_rows_of_their_own_condition_treatment_and_kind(
         ("benefits", "Benefits", {"treatment": msc}),
     ]:
         make_section(article, kind=kind, heading=heading, body="", **fields)
+    publish(osteopenia, other, msc, drugs, article)
 
     page = html(client.get(article.get_absolute_url()))
 
@@ -109,19 +134,23 @@ def test_article_page_lists_references_topics_and_related_articles(client):
         "articles.ArticleReference", article=article, citation="Smith 2020", doi="10.1/x", order=1
     )
     baker.make("articles.ArticleReference", article=article, citation="Jones 2021", order=2)
+    publish(osteopenia, msc, article)
     for days in range(1, 6):
-        make_article(
+        related = make_article(
             slug=f"related-{days}",
             title=f"Related {days}",
             publish_at=timezone.now() - timedelta(days=days),
-        ).conditions.add(osteopenia)
-    make_article(slug="draft", title="A draft", status=Article.Status.DRAFT).conditions.add(
-        osteopenia
-    )
-    make_article(
+        )
+        related.conditions.add(osteopenia)
+        publish(related)
+    draft = make_article(slug="draft", title="A draft")
+    draft.conditions.add(osteopenia)
+    save_version(draft)
+    scheduled = make_article(
         slug="scheduled", title="Scheduled", publish_at=timezone.now() + timedelta(hours=1)
-    ).conditions.add(osteopenia)
-    make_article(slug="unrelated", title="Unrelated")
+    )
+    scheduled.conditions.add(osteopenia)
+    publish(scheduled, make_article(slug="unrelated", title="Unrelated"))
 
     page = html(client.get(article.get_absolute_url()))
 
@@ -137,21 +166,24 @@ def test_article_page_lists_references_topics_and_related_articles(client):
     assert 'href="/consultation/?condition=osteopenia&amp;article=main"' in page
 
 
-def test_article_page_shows_review_dates_and_reviewer_when_set(client):
-    article = make_article(
-        slug="reviewed",
-        reviewer_name="Dr Jane Doe",
-        reviewer_credentials="MD",
-        last_reviewed=timezone.localdate(),
-        next_review_due=timezone.localdate() + timedelta(days=365),
+def test_article_page_shows_the_clinicians_approval_and_next_review(client):
+    article = make_article(slug="reviewed")
+    today = timezone.localdate()
+    due = today + timedelta(days=200)
+    approve_and_publish(
+        article, next_review_due=due, name="Dr Jane Doe", slug="jane-doe", credentials="MD"
     )
     page = html(client.get(article.get_absolute_url()))
-    assert "Dr Jane Doe, MD" in page
-    assert "Last reviewed" in page
-    assert "Next review due" in page
+    assert (
+        'Medically reviewed by <a href="/team/jane-doe/">Dr Jane Doe, MD</a> on '
+        f'<time datetime="{today.isoformat()}">{today.day} {today:%B %Y}</time>'
+    ) in page
+    assert f'Next review due <time datetime="{due.isoformat()}">' in page
+    assert "Awaiting medical review" not in page
     data = json_ld_blocks(page)[0]
     assert data["reviewedBy"]["name"] == "Dr Jane Doe"
-    assert data["lastReviewed"] == timezone.localdate().isoformat()
+    assert data["reviewedBy"]["url"] == "http://testserver/team/jane-doe/"
+    assert data["lastReviewed"] == today.isoformat()
 
 
 def test_article_json_ld_is_a_medical_web_page_about_its_condition(client, clinic_content):
@@ -166,36 +198,36 @@ def test_article_json_ld_is_a_medical_web_page_about_its_condition(client, clini
 
 
 def test_json_ld_is_escaped_inside_its_script_element(client):
-    make_article(slug="x", title="</script><script>alert(1)</script>")
+    publish(make_article(slug="x", title="</script><script>alert(1)</script>"))
     page = html(client.get("/articles/x/"))
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
     assert "<" not in block
     assert json.loads(block)["headline"] == "</script><script>alert(1)</script>"
 
 
-@pytest.mark.parametrize(
-    "fields",
-    [
-        {"status": Article.Status.DRAFT},
-        {"publish_at": timezone.now() + timedelta(days=2)},
-    ],
-    ids=["draft", "scheduled"],
-)
-def test_drafts_and_scheduled_articles_are_404_for_the_public_and_previewable_by_staff(
-    client, editor_client, fields
+@pytest.mark.parametrize("scheduled", [False, True], ids=["draft", "scheduled"])
+def test_drafts_and_scheduled_articles_are_404_even_for_staff_and_shown_by_the_preview_link(
+    editor_client, scheduled
 ):
-    article = make_article(slug="hidden", **fields)
-    from django.test import Client
+    later = {"publish_at": timezone.now() + timedelta(days=2)} if scheduled else {}
+    article = make_article(slug="hidden", **later)
+    make_section(article, heading="Hidden words")
+    version = save_version(article)
+    if scheduled:
+        publish(article)  # it goes live at its publish time
+        version.refresh_from_db()
+        assert version.is_scheduled
 
     assert Client().get(article.get_absolute_url()).status_code == 404
-    response = editor_client.get(article.get_absolute_url())
-    assert response.status_code == 200
-    preview = response.content.decode()
-    if article.status == Article.Status.DRAFT:
-        assert "Preview: this article is a draft and is not public." in preview
-    else:
-        when = timezone.localtime(article.publish_at).strftime("%-d %B %Y, %H:%M")
-        assert f"Preview: this article is scheduled for {when} and is not yet public." in preview
+    assert editor_client.get(article.get_absolute_url()).status_code == 404
+    change_page = editor_client.get(f"/admin/articles/article/{article.pk}/change/")
+    preview_url = re.search(r'href="(/preview/[^"]+/)"', change_page.content.decode()).group(1)
+    response = Client().get(preview_url)  # a share link: no sign-in
+    preview = html(response)
+    assert f"Preview of version {version.number} ({version.get_state_display()})" in preview
+    assert "Hidden words" in preview
+    assert '<meta name="robots" content="noindex, nofollow">' in preview
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"]
     assert Client().get("/articles/").content.decode().count("hidden") == 0
 
@@ -203,10 +235,14 @@ def test_drafts_and_scheduled_articles_are_404_for_the_public_and_previewable_by
 def test_article_list_filters_by_condition_and_paginates(client):
     condition = make_condition()
     other = make_condition(name="Osteoporosis", slug="osteoporosis")
+    publish(condition, other)
     for n in range(12):
         article = make_article(slug=f"on-osteopenia-{n}", title=f"Osteopenia note {n}")
         article.conditions.add(condition)
-    make_article(slug="on-osteoporosis", title="Osteoporosis note").conditions.add(other)
+        publish(article)
+    elsewhere = make_article(slug="on-osteoporosis", title="Osteoporosis note")
+    elsewhere.conditions.add(other)
+    publish(elsewhere)
     first = html(client.get("/articles/?condition=osteopenia"))
     assert first.count('class="card"') == 10
     assert "Osteoporosis note" not in first
@@ -266,12 +302,14 @@ def test_condition_page_shows_its_own_rows_treatments_and_published_articles(cli
         slug="older", title="Older post", publish_at=timezone.now() - timedelta(days=9)
     )
     newer = make_article(slug="newer", title="Newer post")
-    draft = make_article(slug="draft", title="Draft post", status=Article.Status.DRAFT)
+    draft = make_article(slug="draft", title="Draft post")
     scheduled = make_article(
         slug="scheduled", title="Scheduled post", publish_at=timezone.now() + timedelta(hours=1)
     )
     for article in (older, newer, draft, scheduled):
         article.conditions.add(osteopenia)
+    publish(osteopenia, other, drugs, msc, older, newer, scheduled)
+    save_version(draft)
 
     page = html(client.get("/conditions/osteopenia/"))
 
@@ -353,6 +391,12 @@ def test_stored_thresholds_drive_the_interpreter(client, clinic_content):
 
     TScoreBand.objects.filter(name="Osteopenia").update(lower_bound="-3.00")
     TScoreBand.objects.filter(name="Osteoporosis").update(upper_bound="-3.00")
+    owners = {band.condition for band in TScoreBand.objects.select_related("condition")}
+    for condition in owners:
+        save_version(condition)
+    saved = html(client.get("/conditions/osteopenia/", {"t_score": "-2.8"}))
+    assert "falls in the range: <strong>Osteoporosis</strong>" in saved  # the published bands
+    publish(*owners)
     page = html(client.get("/conditions/osteopenia/", {"t_score": "-2.8"}))
     assert "falls in the range: <strong>Osteopenia</strong>" in page
 
@@ -386,9 +430,15 @@ def test_search_finds_articles_conditions_and_treatments(client, clinic_content)
     assert "Nothing matched" in nothing
 
 
-def test_search_never_shows_drafts(client):
-    make_article(slug="secret", title="Secret osteopenia draft", status=Article.Status.DRAFT)
-    assert "Secret osteopenia draft" not in html(client.get("/search/", {"q": "osteopenia"}))
+def test_search_never_shows_drafts_or_scheduled_articles(client):
+    save_version(make_article(slug="secret", title="Secret osteopenia draft"))
+    later = timezone.now() + timedelta(days=1)
+    publish(make_article(slug="later", title="Later osteopenia post", publish_at=later))
+    publish(make_article(slug="public", title="Public osteopenia post"))
+    page = html(client.get("/search/", {"q": "osteopenia"}))
+    assert "Public osteopenia post" in page
+    assert "Secret osteopenia draft" not in page
+    assert "Later osteopenia post" not in page
 
 
 def test_search_escapes_the_query(client, db):
@@ -424,7 +474,7 @@ def test_robots_txt_names_the_sitemap(client, db):
 
 
 def test_atom_feed_lists_published_articles(client, clinic_content):
-    make_article(slug="draft", title="Draft", status=Article.Status.DRAFT)
+    save_version(make_article(slug="draft", title="Draft"))
     response = client.get("/feed/")
     assert response["Content-Type"].startswith("application/atom+xml")
     ns = {"a": "http://www.w3.org/2005/Atom"}
@@ -461,7 +511,9 @@ def build_article(size):
     article.conditions.add(condition)
     article.treatments.add(treatment)
     for n in range(size):
-        make_article(slug=f"related-{size}-{n}").conditions.add(condition)
+        related = make_article(slug=f"related-{size}-{n}")
+        related.conditions.add(condition)
+        publish(related)
         baker.make("articles.ArticleReference", article=article, citation=f"Ref {n}")
     for kind in ArticleSection.Kind.values:
         for _ in range(max(1, size // 9)):
@@ -471,6 +523,7 @@ def build_article(size):
                 make_section(article, kind=kind, treatment=treatment)
             else:
                 make_section(article)
+    publish(treatment, *Treatment.objects.filter(slug__startswith=f"t{size}-"), article)
     return article, condition, treatment
 
 
@@ -482,14 +535,16 @@ def test_page_query_budgets_do_not_grow_with_related_rows(
     article, condition, treatment = build_article(size)
     Site.objects.get_current()  # the sitemap's and feed's Site is read once per process
     baker.make("articles.TScoreBand", condition=condition, lower_bound=-5, upper_bound=5, order=1)
+    publish(condition)
     budgets = {
         "/": 3,
         "/articles/": 3,
-        article.get_absolute_url(): 6,
+        # The published version, the versions whose rows it shows, the related articles.
+        article.get_absolute_url(): 4,
         "/conditions/": 1,
         condition.get_absolute_url() + "?t_score=-1": 4,
         "/treatments/": 1,
-        treatment.get_absolute_url(): 5,
+        treatment.get_absolute_url(): 3,
         "/search/?q=Condition": 3,
         # A count and a page for each of the three content sitemaps and the clinicians',
         # and whether and when the team page changed.
