@@ -244,38 +244,23 @@ def treatment_page(version):
 
 
 class _Published:
-    """The published versions of the conditions and treatments a page shows rows of,
-    read in one query (two when a condition lists treatments the page did not name)."""
+    """The published versions of the conditions and treatments a page shows rows of, and
+    of the treatments those conditions list, read in one query."""
 
     def __init__(self, conditions, treatments, own=()):
         self.versions = {(v.content_type_id, v.object_id): v for v in own}
-        self._read(conditions, treatments)
-        listed = set()
-        for version in self._of(Condition):
-            listed.update(
-                _ids(version.data["parts"].get("condition_treatments", []), "treatment_id")
-            )
-        self._read(set(), listed)
-
-    def _read(self, conditions, treatments):
-        wanted = {
-            Condition: conditions - {pk for ct, pk in self.versions if ct == _ct(Condition)},
-            Treatment: treatments - {pk for ct, pk in self.versions if ct == _ct(Treatment)},
-        }
-        query = Q()
-        for model, ids in wanted.items():
-            if ids:
-                query |= Q(content_type=_ct(model), object_id__in=ids)
-        if query:
-            for version in (
-                Version.objects.live()
-                .filter(query)
-                .only("content_type", "object_id", "title", "slug", "data")
-            ):
-                self.versions[(version.content_type_id, version.object_id)] = version
-
-    def _of(self, model):
-        return [v for (ct, _pk), v in self.versions.items() if ct == _ct(model)]
+        conditions = set(conditions) - {v.object_id for v in own if v.model is Condition}
+        live_conditions = Version.objects.live().filter(
+            content_type=_ct(Condition), object_id__in=[*conditions, *(v.object_id for v in own)]
+        )
+        listed = Version.treatments.through.objects.filter(version__in=live_conditions)
+        wanted = Q(content_type=_ct(Condition), object_id__in=conditions) | Q(
+            Q(object_id__in=treatments) | Q(object_id__in=listed.values("treatment_id")),
+            content_type=_ct(Treatment),
+        )
+        found = Version.objects.live().filter(wanted)
+        for version in found.only("content_type", "object_id", "title", "slug", "data"):
+            self.versions[(version.content_type_id, version.object_id)] = version
 
     def get(self, model, pk):
         return self.versions.get((_ct(model), pk))
