@@ -4,19 +4,33 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Condition, RiskFactor, Symptom, Treatment, TScoreBand
-from tests.articles.factories import make_article, make_condition
+from articles import publishing
+from articles.models import Article, Condition, RiskFactor, Symptom, Treatment, TScoreBand, Version
+from tests.articles.factories import make_article, make_condition, publish, save_version
+from tests.articles.test_views import approve_and_publish, linked_reviewer
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("model", ["condition", "treatment", "article", "tscoreband"])
+@pytest.mark.parametrize("model", ["condition", "treatment", "article"])
 def test_changelists_and_add_pages_open_for_editors(editor_client, clinic_content, model):
     assert editor_client.get(reverse(f"admin:articles_{model}_changelist")).status_code == 200
     assert editor_client.get(reverse(f"admin:articles_{model}_add")).status_code == 200
+
+
+def test_t_score_bands_are_edited_on_the_page_of_their_condition(editor_client, clinic_content):
+    osteoporosis = Condition.objects.get(slug="osteoporosis")
+    url = reverse("admin:articles_condition_change", args=[osteoporosis.pk])
+    page = editor_client.get(url).content.decode()
+    assert 'name="t_score_bands-TOTAL_FORMS"' in page
+    own = osteoporosis.t_score_bands.values_list("name", flat=True)
+    assert list(own) == ["Osteoporosis"]
+    assert 'value="Osteoporosis"' in page
+    assert 'value="Osteopenia"' not in page  # another condition's band
 
 
 @pytest.mark.parametrize(
@@ -34,20 +48,25 @@ def test_changelist_search(editor_client, clinic_content, model, query, expected
 
 
 def test_article_changelist_reads_at_a_glance(editor_client, clinic_content):
-    make_article(slug="later", title="Later", publish_at=timezone.now() + timedelta(days=3))
+    later = timezone.now() + timedelta(days=3)
+    publish(make_article(slug="later", title="Later", publish_at=later))
+    save_version(make_article(slug="draft", title="Draft"))
     page = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
     assert page.count("Awaiting medical review") >= 3
     assert "Scheduled" in page
+    assert "Not published" in page  # the draft
 
 
 def test_review_filter_finds_overdue_and_due_soon_articles(editor_client):
     today = timezone.localdate()
-    make_article(slug="overdue", title="Overdue one", reviewer_name="Dr A",
-                 last_reviewed=today - timedelta(days=400), next_review_due=today - timedelta(days=1))  # fmt: skip
-    make_article(slug="soon", title="Due soon one", reviewer_name="Dr B",
-                 last_reviewed=today - timedelta(days=300), next_review_due=today + timedelta(days=10))  # fmt: skip
-    make_article(slug="fine", title="Fine one", reviewer_name="Dr C",
-                 last_reviewed=today, next_review_due=today + timedelta(days=200))  # fmt: skip
+    for slug, title, due in [
+        ("overdue", "Overdue one", today - timedelta(days=1)),
+        ("soon", "Due soon one", today + timedelta(days=10)),
+        ("fine", "Fine one", today + timedelta(days=200)),
+    ]:
+        article = make_article(slug=slug, title=title)
+        approve_and_publish(article, next_review_due=due, name=f"Dr {slug}", slug=f"dr-{slug}")
+    publish(make_article(slug="unreviewed", title="Unreviewed one"))
     url = reverse("admin:articles_article_changelist")
     overdue = editor_client.get(url, {"review": "overdue"}).content.decode()
     assert "Overdue one" in overdue
@@ -55,22 +74,37 @@ def test_review_filter_finds_overdue_and_due_soon_articles(editor_client):
     soon = editor_client.get(url, {"review": "due_30_days"}).content.decode()
     assert "Due soon one" in soon
     assert "Fine one" not in soon
+    assert "Overdue one" not in soon
     awaiting = editor_client.get(url, {"review": "awaiting"}).content.decode()
+    assert "Unreviewed one" in awaiting
     assert "Fine one" not in awaiting
 
 
-def test_publish_and_unpublish_actions(editor_client):
-    draft = make_article(slug="d", status=Article.Status.DRAFT)
-    url = reverse("admin:articles_article_changelist")
-    editor_client.post(url, {"action": "publish", "_selected_action": [draft.pk]})
-    draft.refresh_from_db()
-    assert draft.status == Article.Status.PUBLISHED
-    editor_client.post(url, {"action": "unpublish", "_selected_action": [draft.pk]})
-    draft.refresh_from_db()
-    assert draft.status == Article.Status.DRAFT
+def test_an_editor_publishes_and_unpublishes_an_approved_article_with_the_buttons(
+    editor_client, django_capture_on_commit_callbacks
+):
+    article = make_article(slug="d", title="Approved words")
+    version = save_version(article)
+    reviewer = linked_reviewer()
+    publishing.submit(version, reviewer)
+    publishing.approve(version, reviewer)
+    changelist = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert 'value="publish"' not in changelist  # no bulk action that skips the review
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(url, {"_publish": "Publish"})
+    assert Client().get("/articles/d/").status_code == 200
+    assert publishing.live_version(article) == version
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(url, {"_unpublish": "Unpublish"})
+    assert Client().get("/articles/d/").status_code == 404
+    assert not Version.objects.of_record(article).live().exists()
 
 
-def test_an_editor_adds_an_article_with_sections_and_it_goes_live(editor_client, clinic_content):
+def test_an_editor_adds_an_article_with_sections_and_it_goes_live_once_published(
+    editor, editor_client, clinic_content
+):
+    article_editor = editor
     osteopenia = Condition.objects.get(slug="osteopenia")
     response = editor_client.post(
         reverse("admin:articles_article_add"),
@@ -78,7 +112,6 @@ def test_an_editor_adds_an_article_with_sections_and_it_goes_live(editor_client,
             "title": "Living with osteopenia",
             "slug": "living-with-osteopenia",
             "standfirst": "Everyday steps.",
-            "status": "published",
             "publish_at_0": "2026-01-01",
             "publish_at_1": "09:00:00",
             "author_name": "Genoma Health",
@@ -107,6 +140,10 @@ def test_an_editor_adds_an_article_with_sections_and_it_goes_live(editor_client,
     assert response.status_code == 302, response.content.decode()[:3000]
     article = Article.objects.get(slug="living-with-osteopenia")
     assert [s.order for s in article.sections.all()] == [1, 2]
+    version = Version.objects.of_record(article).get()
+    assert (version.number, version.state, version.created_by) == (1, "draft", article_editor)
+    assert editor_client.get("/articles/living-with-osteopenia/").status_code == 404
+    publish(article)
     page = editor_client.get("/articles/living-with-osteopenia/").content.decode()
     assert "Walk <strong>daily</strong>." in page
     assert "<strong>Genetics</strong>:" in page
@@ -120,7 +157,6 @@ def test_a_block_without_its_condition_gets_a_message_not_an_error(editor_client
             "title": "T",
             "slug": "t",
             "standfirst": "S",
-            "status": "draft",
             "publish_at_0": "2026-01-01",
             "publish_at_1": "09:00:00",
             "author_name": "Genoma Health",
@@ -159,7 +195,7 @@ def condition_form(condition, **changes):
         "overview": condition.overview,
         "diagnosis": condition.diagnosis,
     }
-    for prefix in ("symptoms", "risk_factors", "condition_treatments"):
+    for prefix in ("symptoms", "risk_factors", "condition_treatments", "t_score_bands"):
         form |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     return {**form, **changes}
 
@@ -203,20 +239,41 @@ def test_condition_admin_explains_two_risk_factors_of_one_name(editor_client):
     assert condition.points.count() == 1
 
 
-def test_band_admin_refuses_a_reversed_range(editor_client):
-    response = editor_client.post(
-        reverse("admin:articles_tscoreband_add"),
-        {
-            "name": "Wrong",
-            "lower_bound": "-1",
-            "upper_bound": "-2.5",
-            "explanation": "x",
-            "order": "9",
-        },
-    )
+def test_the_band_inline_refuses_a_reversed_range(editor_client):
+    condition = make_condition()
+    band = {
+        "t_score_bands-TOTAL_FORMS": "1",
+        "t_score_bands-0-name": "Wrong",
+        "t_score_bands-0-indicates_condition": "on",
+        "t_score_bands-0-lower_bound": "-1",
+        "t_score_bands-0-upper_bound": "-2.5",
+        "t_score_bands-0-explanation": "x",
+        "t_score_bands-0-order": "9",
+    }
+    url = reverse("admin:articles_condition_change", args=[condition.pk])
+    response = editor_client.post(url, condition_form(condition, **band))
     assert response.status_code == 200
     assert "upper bound must be above" in response.content.decode()
     assert not TScoreBand.objects.filter(name="Wrong").exists()
+    assert not Version.objects.of_record(condition).exists()
+
+
+def test_a_next_review_due_today_or_earlier_is_refused_with_a_message(client):
+    article = make_article(slug="a")
+    version = save_version(article)
+    reviewer = linked_reviewer()
+    publishing.submit(version, reviewer)
+    client.force_login(reviewer)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    today = timezone.localdate().isoformat()
+    response = client.post(url, {"_approve": "Approve", "next_review_due": today}, follow=True)
+    assert "The next review must fall due after today." in response.content.decode()
+    version.refresh_from_db()
+    assert (version.state, version.approved_by, version.next_review_due) == (
+        "submitted",
+        None,
+        None,
+    )
 
 
 def test_treatment_changelist_filters_by_evidence(editor_client, clinic_content):
@@ -245,11 +302,52 @@ def test_view_on_site_link_and_autocomplete(editor_client, clinic_content):
 
 def test_groups_exist_with_the_right_permissions(db):
     editors = Group.objects.get(name="Editors")
+    reviewers = Group.objects.get(name="Medical reviewers")
     clinic_staff = Group.objects.get(name="Clinic staff")
     assert editors.permissions.filter(codename="change_article").exists()
     assert not editors.permissions.filter(content_type__app_label="consultations").exists()
+    assert reviewers.permissions.filter(codename="approve_version").exists()
+    assert not reviewers.permissions.filter(codename="change_article").exists()
+    assert not editors.permissions.filter(codename="approve_version").exists()
     assert clinic_staff.permissions.filter(codename="view_article").exists()
     assert not clinic_staff.permissions.filter(codename="change_article").exists()
+
+
+@pytest.mark.parametrize("model", ["article", "condition", "treatment"])
+def test_only_an_administrator_deletes_a_whole_record(editor_client, admin_client, model):
+    from tests.articles.factories import make_treatment
+
+    record = {"article": make_article, "condition": make_condition, "treatment": make_treatment}[
+        model
+    ]()
+    url = reverse(f"admin:articles_{model}_delete", args=[record.pk])
+    assert editor_client.get(url).status_code == 403
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not type(record).objects.filter(pk=record.pk).exists()
+
+
+def test_editors_still_delete_sections_of_an_article(editor_client):
+    from tests.articles.factories import article_form, make_section
+
+    article = make_article(slug="a")
+    section = make_section(article, heading="Goes")
+    form = article_form(
+        article,
+        **{
+            "sections-TOTAL_FORMS": "1",
+            "sections-INITIAL_FORMS": "1",
+            "sections-0-id": section.pk,
+            "sections-0-article": article.pk,
+            "sections-0-order": section.order,
+            "sections-0-kind": "text",
+            "sections-0-heading": "Goes",
+            "sections-0-body": section.body,
+            "sections-0-DELETE": "on",
+        },
+    )
+    response = editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not article.sections.exists()
 
 
 def test_clinic_staff_may_read_but_not_change_content(clinic_staff_client, clinic_content):

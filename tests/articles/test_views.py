@@ -35,11 +35,18 @@ def html(response):
     return response.content.decode()
 
 
-def approve_and_publish(record, next_review_due=None, **clinician):
-    """Publish `record` as the clinician (`clinician`: its fields) approved it."""
+def linked_reviewer(**clinician):
+    """A member of the Medical reviewers group linked to a clinician (`clinician`: its
+    fields, as for make_clinician)."""
     user = baker.make("auth.User", username=clinician.get("slug", "reviewer"), is_staff=True)
     user.groups.add(Group.objects.get(name=MEDICAL_REVIEWERS))
     make_clinician(user=user, **clinician)
+    return user
+
+
+def approve_and_publish(record, next_review_due=None, **clinician):
+    """Publish `record` as the clinician (`clinician`: its fields) approved it."""
+    user = linked_reviewer(**clinician)
     version = save_version(record)
     publishing.submit(version, user)
     publishing.approve(version, user, next_review_due=next_review_due)
