@@ -599,9 +599,10 @@ class VersionQuerySet(models.QuerySet):
         return self.filter(Q(live_until__isnull=True) | Q(live_until__gt=now), live_from__lte=now)
 
     def moved_from(self, model, slug):
-        """The live version of the `model` record that once had `slug` and has another now:
-        an old address answers with a permanent redirect to the new one."""
-        once_there = Version.objects.of(model).filter(slug=slug).values("object_id")
+        """The live version of the `model` record once published at `slug` and at another
+        address now: an old address answers with a permanent redirect to the new one."""
+        once_there = Version.objects.of(model).filter(slug=slug, live_from__isnull=False)
+        once_there = once_there.values("object_id")
         return self.live().of(model).filter(object_id__in=once_there).exclude(slug=slug).first()
 
     # One method per public page shape. Lists read the version's own columns, not its
