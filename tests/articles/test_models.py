@@ -1,6 +1,6 @@
 """The content model: publishing rules and the invariants the database guards."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
+from articles import publishing
 from articles.models import (
     Article,
     ArticleSection,
@@ -16,17 +17,40 @@ from articles.models import (
     Symptom,
     TreatmentPoint,
     TScoreBand,
+    Version,
 )
-from tests.articles.factories import make_article, make_condition, make_section, make_treatment
+from tests.articles.factories import (
+    make_article,
+    make_condition,
+    make_section,
+    make_treatment,
+    publish,
+    save_version,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_published_excludes_drafts_and_scheduled_articles():
-    public = make_article(slug="public")
-    make_article(slug="draft", status=Article.Status.DRAFT)
-    make_article(slug="scheduled", publish_at=timezone.now() + timedelta(hours=1))
-    assert list(Article.objects.published()) == [public]
+def test_live_versions_exclude_drafts_scheduled_and_withdrawn_articles(admin_user):
+    public = publish(make_article(slug="public"))
+    save_version(make_article(slug="draft"))
+    make_article(slug="never-saved")
+    publish(make_article(slug="scheduled", publish_at=timezone.now() + timedelta(hours=1)))
+    withdrawn = publish(make_article(slug="withdrawn"))
+    publishing.unpublish(withdrawn, admin_user)
+    live = Version.objects.of(Article).live()
+    assert [(version.object_id, version.slug) for version in live] == [(public.pk, "public")]
+
+
+def test_a_record_has_one_live_version_the_latest_published():
+    article = publish(make_article(slug="a", title="First words"))
+    article.title = "Second words"
+    article.save()
+    save_version(article)
+    assert [v.title for v in Version.objects.of_record(article).live()] == ["First words"]
+    publish(article)
+    assert [v.title for v in Version.objects.of_record(article).live()] == ["Second words"]
+    assert Version.objects.of_record(article).count() == 2
 
 
 def test_slugs_are_unique():
@@ -96,22 +120,39 @@ def test_section_kinds_are_text_and_the_kinds_of_the_rows_a_block_shows():
     assert treatment_blocks == tuple(TreatmentPoint.Kind.values)
 
 
+def make_band(**fields):
+    return TScoreBand.objects.create(condition=make_condition(), explanation="x", **fields)
+
+
 def test_band_lower_bound_must_be_below_upper_bound_in_the_database():
-    with pytest.raises(IntegrityError), transaction.atomic():
-        TScoreBand.objects.create(
-            name="Wrong", lower_bound=Decimal("-1"), upper_bound=Decimal("-2.5"), order=1
-        )
+    with pytest.raises(IntegrityError, match="tscoreband_lower_below_upper"), transaction.atomic():
+        make_band(name="Wrong", lower_bound=Decimal("-1"), upper_bound=Decimal("-2.5"), order=1)
 
 
 def test_band_clean_explains_a_reversed_range():
-    band = TScoreBand(name="Wrong", lower_bound=Decimal("-1"), upper_bound=Decimal("-2.5"), order=1)
-    with pytest.raises(ValidationError, match="upper bound must be above"):
+    band = TScoreBand(
+        name="Wrong",
+        condition=make_condition(),
+        explanation="x",
+        lower_bound=Decimal("-1"),
+        upper_bound=Decimal("-2.5"),
+        order=1,
+    )
+    with pytest.raises(ValidationError, match="upper bound must be above") as refused:
         band.full_clean()
+    assert set(refused.value.message_dict) == {"upper_bound"}
 
 
 def test_band_needs_at_least_one_bound():
+    with pytest.raises(IntegrityError, match="tscoreband_has_a_bound"), transaction.atomic():
+        make_band(name="Nothing", order=1)
+
+
+def test_a_band_belongs_to_a_condition():
     with pytest.raises(IntegrityError), transaction.atomic():
-        TScoreBand.objects.create(name="Nothing", order=1)
+        TScoreBand.objects.create(
+            name="Orphan", lower_bound=Decimal("-1"), explanation="x", order=1
+        )
 
 
 @pytest.mark.parametrize(
@@ -140,15 +181,6 @@ def test_hero_image_needs_alt_text_in_the_database():
     article = make_article()
     with pytest.raises(IntegrityError), transaction.atomic():
         Article.objects.filter(pk=article.pk).update(hero_image="articles/hero/x.jpg", hero_alt="")
-
-
-def test_next_review_cannot_precede_last_review():
-    article = make_article(last_reviewed=date(2026, 1, 1))
-    article.next_review_due = date(2025, 1, 1)
-    with pytest.raises(ValidationError, match="next review"):
-        article.full_clean()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        article.save()
 
 
 def test_a_condition_block_needs_its_condition():
