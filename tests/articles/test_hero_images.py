@@ -79,31 +79,38 @@ def test_a_cleared_hero_image_and_its_renditions_are_deleted(
     assert_gone(editor_client, settings, old)
 
 
+# Only an administrator deletes a whole article (an editor's attempt is refused, and keeps
+# the files).
+
+
 def test_a_deleted_articles_hero_image_is_deleted(
-    editor_client, settings, django_capture_on_commit_callbacks
+    admin_client, editor_client, settings, django_capture_on_commit_callbacks
 ):
     article = with_hero()
     old = hero_files(article)
     url = reverse("admin:articles_article_delete", args=[article.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor_client.post(url, {"post": "yes"})
+        assert editor_client.post(url, {"post": "yes"}).status_code == 403
+    assert_kept(editor_client, settings, old)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"post": "yes"})
     assert response.status_code == 302
     assert not Article.objects.exists()
-    assert_gone(editor_client, settings, old)
+    assert_gone(admin_client, settings, old)
 
 
 def test_articles_deleted_from_the_list_lose_their_hero_images(
-    editor_client, settings, django_capture_on_commit_callbacks
+    admin_client, settings, django_capture_on_commit_callbacks
 ):
     first, second = with_hero("first"), with_hero("second")
     old = hero_files(first) + hero_files(second)
     with django_capture_on_commit_callbacks(execute=True):
-        editor_client.post(
+        admin_client.post(
             reverse("admin:articles_article_changelist"),
             {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
         )
     assert not Article.objects.exists()
-    assert_gone(editor_client, settings, old)
+    assert_gone(admin_client, settings, old)
 
 
 def test_an_image_another_article_still_shows_is_kept(
