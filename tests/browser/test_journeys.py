@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article, ArticleSection
 from consultations.models import ConsultationEvent, ConsultationRequest
+from team.models import Clinician
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-test-password-42"
@@ -137,7 +138,7 @@ def test_clinic_staff_review_assign_contact_and_schedule(page, live_server, clin
     assert "DTSTART;TZID=Asia/Bangkok:" in confirmation.attachments[0][1]
 
 
-def test_editor_edits_a_section_in_ckeditor_and_the_page_shows_it(
+def test_editor_edits_in_ckeditor_a_reviewer_approves_and_the_page_shows_it(
     page, live_server, clinic_content, console_errors, tmp_path
 ):
     from PIL import Image
@@ -178,11 +179,46 @@ def test_editor_edits_a_section_in_ckeditor_and_the_page_shows_it(
     section.refresh_from_db()
     assert "<strong>Strong bones</strong>" in section.body
     assert 'href="https://www.who.int/"' in section.body
+    # Saved is not published: the public still reads the approved words.
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    expect(
+        page.locator(".article-section").first.locator("strong", has_text="Strong bones")
+    ).to_have_count(0)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".messagelist")).to_contain_text("submitted for medical review")
+
+    # A medical reviewer, signed in as a linked clinician, approves and publishes.
+    reviewer = staff_user("doctor", "Medical reviewers")
+    Clinician.objects.create(
+        name="Dr Anong Wattana", slug="anong-wattana", title="Endocrinologist",
+        credentials="MD", is_public=True, user=reviewer,
+    )  # fmt: skip
+    page.context.clear_cookies()
+    log_in(page, live_server, "doctor")
+    waiting = page.locator(".editorial-panel")
+    expect(waiting).to_contain_text("Waiting for my review")
+    waiting.get_by_role("link", name=article.title).click()
+    page.get_by_role("link", name=re.compile("Preview link")).click()
+    expect(
+        page.locator(".article-section").first.locator("strong", has_text="Strong bones")
+    ).to_be_visible()
+    page.go_back()
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator(".messagelist")).to_contain_text("approved")
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("is published")
+
+    page.context.clear_cookies()
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
     body = page.locator(".article-section").first
     expect(body.locator("strong", has_text="Strong bones")).to_be_visible()
     expect(body.locator("img")).to_have_count(1)
     expect(body.locator("img")).to_have_attribute("alt", "A bone density scan")
+    expect(page.locator(".review-line")).to_contain_text(
+        "Medically reviewed by Dr Anong Wattana, MD"
+    )
+    expect(page.locator(".review-line")).to_contain_text("Next review due")
     assert console_errors == []
 
 
