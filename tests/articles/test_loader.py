@@ -19,7 +19,9 @@ from articles.models import (
     Treatment,
     TreatmentPoint,
     TScoreBand,
+    Version,
 )
+from tests.articles.factories import publish, save_version
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,7 @@ MODELS = [
     TreatmentPoint,
     Article,
     ArticleSection,
+    Version,
 ]
 
 
@@ -100,7 +103,10 @@ def test_loads_the_three_posts_as_structured_rows(clinic_content):
     assert RiskFactor.objects.filter(condition__slug="osteopenia").count() == 5
     assert Symptom.objects.filter(condition__slug="osteoporosis").count() == 4
     assert Symptom.objects.filter(condition__slug="osteopenia").count() == 3
-    assert Article.objects.published().count() == 3
+    live = Version.objects.live()
+    assert live.of(Article).count() == 3
+    assert live.of(Condition).count() == 2
+    assert live.of(Treatment).count() == Treatment.objects.count()
     assert set(Article.objects.values_list("slug", flat=True)) == set(ARTICLE_OF_POST.values())
     msc = Treatment.objects.get(slug="msc-therapy")
     assert [p.name for p in msc.points.filter(kind="steps")] == [
@@ -120,8 +126,10 @@ def test_stem_cell_therapies_are_experimental_and_the_seeds_await_medical_review
         Treatment.objects.filter(evidence_status="experimental").values_list("slug", flat=True)
     )
     assert experimental == {"msc-therapy", "uc-msc-therapy"}
-    assert all(article.awaiting_medical_review for article in Article.objects.all())
-    assert not Article.objects.exclude(reviewer_name="").exists()
+    published = Version.objects.live()
+    assert published.count() == Article.objects.count() + 2 + Treatment.objects.count()
+    assert not published.filter(approved_by__isnull=False).exists()
+    assert set(published.values_list("state", flat=True)) == {Version.State.PUBLISHED}
 
 
 def test_t_score_bands_follow_the_osteopenia_post(clinic_content):
@@ -173,6 +181,7 @@ def test_a_deleted_row_comes_back_on_reload(clinic_content):
 def test_every_sentence_of_each_post_is_on_its_own_page(client, clinic_content, post):
     page = client.get(f"/articles/{ARTICLE_OF_POST[post]}/")
     assert page.status_code == 200
+    assert "Awaiting medical review" in page.content.decode()
     text = TextOf.of(page.content.decode())
     sentences = source_sentences((POSTS / post).read_text(encoding="utf-8"))
     assert len(sentences) > 40
@@ -188,13 +197,22 @@ def test_the_call_to_schedule_a_consultation_links_to_the_form_with_the_conditio
     assert 'href="/consultation/?condition=osteoporosis"' in page.content.decode()
 
 
-def test_editing_a_risk_factor_once_changes_the_article_and_the_condition_page(
-    client, clinic_content
+def test_editing_a_risk_factor_once_changes_the_article_and_the_condition_page_once_published(
+    client, clinic_content, django_capture_on_commit_callbacks
 ):
     factor = RiskFactor.objects.get(condition__slug="osteoporosis", name="Family History")
     factor.description = "A shared statement edited once."
     factor.save()
-    article = client.get(f"/articles/{ARTICLE_OF_POST['osteoporosis-and-stem-cell-therapy.txt']}/")
-    condition = client.get("/conditions/osteoporosis/")
-    for page in (article, condition):
-        assert "A shared statement edited once." in page.content.decode()
+    save_version(factor.condition)
+    urls = [
+        f"/articles/{ARTICLE_OF_POST['osteoporosis-and-stem-cell-therapy.txt']}/",
+        "/conditions/osteoporosis/",
+    ]
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert "Family History" in page
+        assert "A shared statement edited once." not in page
+    with django_capture_on_commit_callbacks(execute=True):  # publishing retires cached pages
+        publish(factor.condition)
+    for url in urls:
+        assert "A shared statement edited once." in client.get(url).content.decode()
