@@ -579,11 +579,6 @@ def _plain_number(value):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _prefetched(instance, attr, related_name):
-    if hasattr(instance, attr):
-        return getattr(instance, attr)
-    return list(getattr(instance, related_name).all())
-
 
 class VersionQuerySet(models.QuerySet):
     def of(self, model):
