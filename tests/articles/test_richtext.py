@@ -11,6 +11,7 @@ from tests.articles.factories import (
     make_condition,
     make_section,
     make_treatment,
+    publish,
 )
 
 XSS_PAYLOADS = [
@@ -134,19 +135,25 @@ def test_admin_saves_sanitized_rich_text(admin_client):
 def test_plain_text_fields_are_escaped_on_public_pages(client, payload):
     article = make_article(slug="x", title=payload, standfirst=payload)
     make_section(article, heading=payload)
-    page = client.get("/articles/x/").content.decode()
+    publish(article)
+    response = client.get("/articles/x/")
+    assert response.status_code == 200
+    page = response.content.decode()
     assert payload not in page
     assert Article.objects.get(slug="x").title == payload  # stored as typed, escaped on output
 
 
 @pytest.mark.django_db
 def test_rich_text_renders_without_anything_executable_on_public_pages(client):
-    make_condition(slug="c", overview="".join(XSS_PAYLOADS))
+    condition = make_condition(slug="c", overview="".join(XSS_PAYLOADS))
     treatment = make_treatment(slug="t", name="T", description="".join(XSS_PAYLOADS))
     article = make_article(slug="a")
     make_section(article, body="".join(XSS_PAYLOADS))
+    publish(condition, treatment, article)
     for url in ("/conditions/c/", treatment.get_absolute_url(), "/articles/a/"):
-        page = client.get(url).content.decode()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
         main = page[page.index("<main") : page.index("</main>")]
         main = main.replace('<script type="application/ld+json">', "")
         assert_clean(main.split("</h1>", 1)[1])

@@ -11,7 +11,7 @@ from PIL import Image
 
 from articles.images import rendition_files
 from articles.models import Article
-from tests.articles.factories import article_form, image_bytes, make_article
+from tests.articles.factories import article_form, image_bytes, make_article, publish
 
 pytestmark = pytest.mark.django_db
 UPLOAD_URL = reverse("articles:editor_image_upload")
@@ -122,6 +122,7 @@ def test_hero_image_gets_webp_and_jpeg_renditions_and_srcset(client, settings):
     for size in sizes:
         assert (settings.MEDIA_ROOT / size["webp"]).exists()
         assert (settings.MEDIA_ROOT / size["jpg"]).exists()
+    publish(article)
     page = client.get("/articles/hero/").content.decode()
     assert 'type="image/webp"' in page
     assert " 960w" in page
