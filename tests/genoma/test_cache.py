@@ -11,7 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import publishing
 from articles.models import Article, RiskFactor
+from tests.articles.factories import make_article, publish, save_version
 
 pytestmark = pytest.mark.django_db
 ARTICLE = "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/"
@@ -40,28 +42,60 @@ def test_a_second_anonymous_visit_is_served_from_the_cache_alone(client, clinic_
     assert "public" in second["Cache-Control"]
 
 
-def test_editing_a_risk_factor_refreshes_the_article_and_the_condition_page_at_once(
-    client, clinic_content
+def test_a_saved_risk_factor_keeps_the_cached_pages_and_publishing_refreshes_them_at_once(
+    client, clinic_content, django_capture_on_commit_callbacks
 ):
-    client.get(ARTICLE)
-    client.get("/conditions/osteoporosis/")
+    urls = (ARTICLE, "/conditions/osteoporosis/")
+    for url in urls:
+        client.get(url)
     assert client.get(ARTICLE)["X-Cache"] == "hit"
     factor = RiskFactor.objects.get(condition__slug="osteoporosis", name="Age")
     factor.description = "Edited once, shown everywhere."
-    factor.save()
-    for url in (ARTICLE, "/conditions/osteoporosis/"):
+    with django_capture_on_commit_callbacks(execute=True):
+        factor.save()
+        save_version(factor.condition)  # as a save in admin does
+    for url in urls:
+        response = client.get(url)
+        assert response["X-Cache"] == "hit"  # what the public reads has not changed
+        assert "Edited once, shown everywhere." not in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(factor.condition)
+    for url in urls:
         response = client.get(url)
         assert response["X-Cache"] == "miss"
         assert "Edited once, shown everywhere." in response.content.decode()
 
 
-def test_many_to_many_changes_refresh_pages_too(client, clinic_content):
+def test_many_to_many_changes_refresh_pages_once_published(
+    client, clinic_content, django_capture_on_commit_callbacks
+):
     client.get("/articles/?condition=osteopenia")
     article = Article.objects.get(slug__startswith="breakthroughs")
-    article.conditions.add(*article.conditions.model.objects.filter(slug="osteopenia"))
+    with django_capture_on_commit_callbacks(execute=True):
+        article.conditions.add(*article.conditions.model.objects.filter(slug="osteopenia"))
+        save_version(article)
+    saved = client.get("/articles/?condition=osteopenia")
+    assert saved["X-Cache"] == "hit"
+    assert "Breakthroughs" not in saved.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(article)
     response = client.get("/articles/?condition=osteopenia")
     assert response["X-Cache"] == "miss"
     assert "Breakthroughs" in response.content.decode()
+
+
+def test_unpublishing_retires_the_cached_pages(
+    client, clinic_content, admin_user, django_capture_on_commit_callbacks
+):
+    client.get(ARTICLE)
+    client.get("/articles/")
+    assert client.get(ARTICLE)["X-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.unpublish(Article.objects.get(slug=ARTICLE.split("/")[2]), admin_user)
+    assert client.get(ARTICLE).status_code == 404
+    listed = client.get("/articles/")
+    assert listed["X-Cache"] == "miss"
+    assert ARTICLE not in listed.content.decode()
 
 
 def test_conditional_get_answers_304(client, clinic_content):
@@ -71,14 +105,7 @@ def test_conditional_get_answers_304(client, clinic_content):
 
 
 def test_no_page_outlives_the_next_scheduled_publication(client, clinic_content, monkeypatch):
-    Article.objects.create(
-        title="Coming soon",
-        slug="coming-soon",
-        standfirst="Soon.",
-        meta_description="Soon.",
-        status=Article.Status.PUBLISHED,
-        publish_at=timezone.now() + timedelta(seconds=90),
-    )
+    publish(make_article(slug="coming-soon", publish_at=timezone.now() + timedelta(seconds=90)))
     timeouts = []
     real_set = caches["default"].set
     monkeypatch.setattr(
@@ -93,11 +120,22 @@ def test_staff_with_a_session_never_get_the_public_copy(editor_client, clinic_co
     Client().get(ARTICLE)  # cached for the public
     response = editor_client.get(ARTICLE)
     assert "X-Cache" not in response
-    draft = Article.objects.create(
-        title="Draft", slug="draft", standfirst="x", meta_description="x", status="draft"
-    )
-    assert "Preview:" in editor_client.get(draft.get_absolute_url()).content.decode()
+    draft = make_article(slug="draft")
+    save_version(draft)
+    assert editor_client.get(draft.get_absolute_url()).status_code == 404
     assert Client().get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_preview_link_is_never_stored(client, clinic_content):
+    from articles.preview import preview_token
+
+    draft = make_article(slug="draft", title="Words not yet public")
+    url = f"/preview/{preview_token(save_version(draft))}/"
+    for _ in range(2):
+        response = client.get(url)
+        assert "Words not yet public" in response.content.decode()
+        assert "X-Cache" not in response
+        assert "no-store" in response["Cache-Control"]
 
 
 def test_the_form_its_thanks_page_and_admin_are_never_cached(client, clinic_content):
@@ -114,7 +152,9 @@ def test_the_page_cache_can_be_switched_off(client, clinic_content, settings):
     assert "X-Cache" not in client.get(ARTICLE)
 
 
-def test_the_cache_is_shared_through_redis_across_app_servers(clinic_content, settings):
+def test_the_cache_is_shared_through_redis_across_app_servers(
+    clinic_content, settings, django_capture_on_commit_callbacks
+):
     redis = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/15",  # a database of its own: clear() empties it
@@ -133,6 +173,8 @@ def test_the_cache_is_shared_through_redis_across_app_servers(clinic_content, se
     factor = RiskFactor.objects.get(condition__slug="osteoporosis", name="Age")
     factor.description = "Changed on one server."
     factor.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(factor.condition)
     assert "Changed on one server." in second_server.get(ARTICLE).content.decode()
     cache.clear()
 
@@ -180,7 +222,9 @@ def test_the_article_list_is_stored_once_per_condition_and_page(client, clinic_c
     assert cache_entries() == before + 2
 
 
-def test_a_version_lost_from_the_cache_never_brings_an_old_page_back(client, clinic_content):
+def test_a_version_lost_from_the_cache_never_brings_an_old_page_back(
+    client, clinic_content, django_capture_on_commit_callbacks
+):
     from django.core.cache import cache
 
     from genoma.cache import VERSION_KEY
@@ -190,6 +234,8 @@ def test_a_version_lost_from_the_cache_never_brings_an_old_page_back(client, cli
     factor = RiskFactor.objects.get(condition__slug="osteoporosis", name="Age")
     factor.description = "The newer words."
     factor.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(factor.condition)
     assert "The newer words." in client.get(ARTICLE).content.decode()
     cache.delete(VERSION_KEY)  # evicted, as a full cache or a Redis restart may do
     assert "The newer words." in client.get(ARTICLE).content.decode()
