@@ -1,8 +1,8 @@
 """The site under gunicorn with three worker processes behaves as one site.
 
 Without REDIS_URL the cache is shared by every process (a table in the database):
-a page retired by an editor's change is retired in every worker, and the rate limit
-counts one address's submissions across all of them.
+a page retired by publishing or unpublishing is retired in every worker, and the rate
+limit counts one address's submissions across all of them.
 """
 
 import socket
@@ -58,15 +58,17 @@ def get_many(base, path):
         return list(pool.map(lambda _: http_request(base, "GET", path), range(REQUESTS)))
 
 
-def test_an_article_set_back_to_draft_leaves_every_worker_at_once(site):
+def test_an_unpublished_article_leaves_every_worker_at_once(site):
     base, shell = site
     assert {status for status, _, _ in get_many(base, ARTICLE)} == {200}  # cached everywhere
     shell(
         f"""
+        from django.contrib.auth.models import Group, User
         from articles.models import Article
-        article = Article.objects.get(slug="{ARTICLE.split("/")[2]}")
-        article.status = Article.Status.DRAFT
-        article.save()
+        from articles.publishing import unpublish
+        editor = User.objects.create_user("withdrawing-editor", is_staff=True)
+        editor.groups.add(Group.objects.get(name="Editors"))
+        unpublish(Article.objects.get(slug="{ARTICLE.split("/")[2]}"), editor)
         """
     )
     answers = get_many(base, ARTICLE)
@@ -74,15 +76,27 @@ def test_an_article_set_back_to_draft_leaves_every_worker_at_once(site):
     assert all(headers.get("X-Cache") is None for _, headers, _ in answers)
 
 
-def test_a_new_title_shows_in_every_worker_at_once(site):
+def test_a_new_title_shows_in_every_worker_once_published_not_once_saved(site):
     base, shell = site
     assert all(b"Understanding Osteopenia" in body for _, _, body in get_many(base, OTHER_ARTICLE))
     shell(
         f"""
         from articles.models import Article
+        from articles.publishing import record_version
         article = Article.objects.get(slug="{OTHER_ARTICLE.split("/")[2]}")
         article.title = "Osteopenia, retitled by an editor"
         article.save()
+        record_version(article)  # as a save in admin does
+        """
+    )
+    saved = get_many(base, OTHER_ARTICLE)
+    assert all(headers.get("X-Cache") == "hit" for _, headers, _ in saved)
+    assert not any(b"retitled by an editor" in body for _, _, body in saved)
+    shell(
+        f"""
+        from articles.models import Article
+        from articles.publishing import publish_unreviewed
+        publish_unreviewed(Article.objects.get(slug="{OTHER_ARTICLE.split("/")[2]}"))
         """
     )
     answers = get_many(base, OTHER_ARTICLE)
