@@ -4,9 +4,11 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from markupsafe import escape
 
 from articles.models import Condition, RiskFactor, Treatment
 from consultations.models import ConsultationRequest
+from tests.articles.factories import publish
 from tests.articles.test_richtext import XSS_PAYLOADS
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +63,9 @@ def test_content_names_are_escaped_on_public_pages_and_in_admin(
     treatment = Treatment.objects.get(slug="msc-therapy")
     treatment.regulatory_note = payload
     treatment.save()
+    publish(condition, treatment)
+    shown = client.get("/conditions/osteoporosis/").content.decode()
+    assert str(escape(payload)) in shown  # the payload is on the page, inert
     urls = [
         "/",
         "/conditions/",
