@@ -596,7 +596,7 @@ class VersionQuerySet(models.QuerySet):
     def moved_from(self, model, slug):
         """The live version of the `model` record once published at `slug` and at another
         address now: an old address answers with a permanent redirect to the new one."""
-        once_there = Version.objects.of(model).filter(slug=slug, live_from__isnull=False)
+        once_there = Version.objects.of(model).filter(slug=slug, live_from__lte=timezone.now())
         once_there = once_there.values("object_id")
         return self.live().of(model).filter(object_id__in=once_there).exclude(slug=slug).first()
 

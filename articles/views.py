@@ -169,16 +169,20 @@ PREVIEWS = {Article: _render_article, Condition: _render_condition, Treatment: _
 @require_safe
 def preview(request, token):
     """A version as the public would see it once published, from a signed share link."""
+    version = None
     try:
         version_id = version_id_from_token(token)
     except signing.SignatureExpired:
-        raise Http404(_("This preview link has expired. Ask for a new one.")) from None
+        problem = _("This preview link has expired: preview links last seven days.")
     except signing.BadSignature:
-        raise Http404(_("This preview link is not valid.")) from None
-    version = Version.objects.select_related("approved_by").filter(pk=version_id).first()
+        problem = _("This preview link is not valid: check that it was copied whole.")
+    else:
+        version = Version.objects.select_related("approved_by").filter(pk=version_id).first()
+        problem = _("This preview link is not valid: check that it was copied whole.")
     if version is None or version.model not in PREVIEWS:
-        raise Http404(_("This preview link is not valid."))
-    response = PREVIEWS[version.model](request, version, preview=True)
+        response = render(request, "articles/preview_refused.html", {"problem": problem}, status=404)
+    else:
+        response = PREVIEWS[version.model](request, version, preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response
