@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Version
+from articles.richtext import RichTextField
 from articles.search import visible_text
 from articles.signals import content_published
 from articles.versioning import restore_snapshot, take_snapshot
 
 REVIEW_INTERVAL = timedelta(days=365)  # the next review falls due a year after approval
-TEXT_FIELDS = (models.CharField, models.TextField)
+TEXT_FIELDS = (models.CharField, models.TextField, RichTextField)
 NOT_TEXT = (models.SlugField, models.URLField, models.FileField)
 
 
