@@ -8,10 +8,14 @@ reads the same in ten years, whatever the models have become since.
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -20,6 +24,8 @@ from articles.search import visible_text
 
 # Bookkeeping, not content: never part of a version, never compared or restored.
 NOT_VERSIONED = {"id", "seed_fingerprint", "created_at", "updated_at"}
+# A link in sanitized rich text (nh3 writes attributes in double quotes).
+LINK = re.compile(r'<a\b[^>]*?\shref="(?P<href>[^"]*)"[^>]*>(?P<words>.*?)</a>', re.S)
 
 
 def _fields(model, parent=None):
@@ -32,7 +38,12 @@ def _fields(model, parent=None):
 def _value(field, obj):
     if isinstance(field, models.FileField):
         return getattr(obj, field.attname).name or ""
-    return field.value_from_object(obj)
+    value = field.value_from_object(obj)
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        # One instant, one text: in UTC and to the second (the admin's form keeps no more),
+        # so a save that changed nothing records no version.
+        return value.astimezone(UTC).replace(microsecond=0)
+    return value
 
 
 def _encoded(values):
@@ -126,7 +137,11 @@ def _readable(f, value, names):
     if value in (None, ""):
         return ""
     if isinstance(f, RichTextField):
-        return " ".join(visible_text(value).split())
+        return " ".join(visible_text(LINK.sub(_with_address, value)).split())
+    if isinstance(f, models.DateTimeField):
+        return date_format(timezone.localtime(f.to_python(value)), "j F Y, H:i")
+    if isinstance(f, models.DateField):
+        return date_format(f.to_python(value), "j F Y")
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(f, models.ForeignKey):
@@ -134,6 +149,11 @@ def _readable(f, value, names):
     if isinstance(f, models.BooleanField):
         return "✓" if value else "✗"
     return str(value)
+
+
+def _with_address(link):
+    """A link's words followed by its address: a link pointed elsewhere is a change too."""
+    return f"{link.group('words')} ({link.group('href')})"
 
 
 def _field_changes(fields, before, after, names):

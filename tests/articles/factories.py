@@ -150,8 +150,10 @@ class _FormReader(HTMLParser):
             return
         name = attrs.get("name")
         if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
-            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
-                self.values.append((name, attrs.get("value", "on")))
+            if attrs.get("type") not in ("checkbox", "radio"):
+                self.values.append((name, attrs.get("value") or ""))
+            elif "checked" in attrs:
+                self.values.append((name, attrs.get("value") or "on"))
         elif tag == "textarea" and name:
             self._text = [name, ""]
         elif tag == "select" and name:
