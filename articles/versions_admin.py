@@ -43,6 +43,8 @@ class VersionedForm(forms.ModelForm):
 class WorkflowForm(forms.Form):
     comment = forms.CharField(required=False, max_length=2000)
     next_review_due = forms.DateField(required=False)
+    # The working copy the page showed: a move is made on that version or on none.
+    version = forms.IntegerField(required=False, min_value=1)
 
     def clean_next_review_due(self):
         due = self.cleaned_data["next_review_due"]
@@ -197,6 +199,7 @@ class VersionedAdmin:
         try:
             if version is None and move != "_unpublish":
                 raise publishing.WorkflowError(gettext("Save the record first."))
+            self._check_shown(move, version, form.cleaned_data["version"])
             if move == "_submit_for_review":
                 if not self.has_change_permission(request, obj):
                     raise publishing.WorkflowError(
@@ -231,6 +234,29 @@ class VersionedAdmin:
         message = done % {"number": getattr(version, "number", ""), "when": when}
         self.log_change(request, obj, message)
         messages.success(request, message)
+
+    @staticmethod
+    def _check_shown(move, version, shown):
+        """Refuse a move on a working copy newer than the one the page showed: a clinician
+        approves what they read, an editor submits or publishes what they saw."""
+        if shown is None or move == "_unpublish" or shown == version.number:
+            return
+        numbers = {"now": version.number, "shown": shown}
+        if move in ("_approve", "_request_changes"):
+            raise publishing.WorkflowError(
+                gettext(
+                    "Version %(now)s is the working copy now, not version %(shown)s that you "
+                    "read. Read it before you approve it or send it back."
+                )
+                % numbers
+            )
+        raise publishing.WorkflowError(
+            gettext(
+                "Version %(now)s is the working copy now, not version %(shown)s that you saw. "
+                "Look at it before you submit or publish it."
+            )
+            % numbers
+        )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:

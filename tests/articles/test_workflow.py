@@ -711,3 +711,40 @@ def test_the_changelists_read_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(CHANGELIST_QUERIES[model]):
         large = _listed(browser.get(url, query))
     assert len(large) > len(small)
+
+
+def test_a_reviewer_approves_the_version_they_read_not_a_newer_one(editor, reviewer, live_article):
+    editing, reviewing = signed_in(editor), signed_in(reviewer)
+    _revise(live_article, "submitted")
+    page = reviewing.get(change_url(live_article)).content.decode()
+    assert "Working copy: version 2, Submitted for review." in page
+    shown = re.search(r'<input type="hidden" name="version" value="(\d+)">', page).group(1)
+
+    # Meanwhile the editor changes the text again and submits that.
+    form = admin_form(editing, live_article, standfirst="Changed while under review.")
+    editing.post(change_url(live_article), form)
+    move(editing, live_article, "_submit_for_review")
+
+    response = move(reviewing, live_article, "_approve", version=shown)
+    assert (
+        "Version 3 is the working copy now, not version 2 that you read. Read it before "
+        "you approve it or send it back."
+    ) in messages_of(response)
+    assert versions_of(live_article).last().state == Version.State.SUBMITTED
+    assert not versions_of(live_article).filter(approved_by__isnull=False).exists()
+
+
+def test_an_editor_submits_the_version_they_saw_not_a_newer_one(editor, live_article):
+    _revise(live_article, "draft")
+    editing = signed_in(editor)
+    page = editing.get(change_url(live_article)).content.decode()
+    assert '<input type="hidden" name="version" value="2">' in page
+    other = signed_in(make_staff("other-editor", "Editors"))
+    other.post(change_url(live_article), admin_form(other, live_article, title="Another title"))
+
+    response = move(editing, live_article, "_submit_for_review", version="2")
+    assert (
+        "Version 3 is the working copy now, not version 2 that you saw. Look at it before "
+        "you submit or publish it."
+    ) in messages_of(response)
+    assert versions_of(live_article).last().state == Version.State.DRAFT
