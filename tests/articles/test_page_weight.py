@@ -22,7 +22,9 @@ def test_article_first_load_is_within_the_weight_budget(client, clinic_content, 
     from articles.models import Article
 
     url = Article.objects.get(slug__startswith=slug_part).get_absolute_url()
-    html = client.get(url).content
+    response = client.get(url)
+    assert response.status_code == 200  # the published seed post, not a small 404 page
+    html = response.content
     assert len(html) <= HTML_BUDGET
     assets = re.findall(rb'<(?:link[^>]+href|script[^>]+src)="/static/([^"]+)"', html)
     assert assets, "the page links its stylesheet"
