@@ -17,7 +17,7 @@ from articles.models import Version
 from articles.richtext import RichTextField
 from articles.search import visible_text
 from articles.signals import content_published
-from articles.versioning import restore_snapshot, take_snapshot
+from articles.versioning import missing_links, restore_snapshot, take_snapshot
 
 REVIEW_INTERVAL = timedelta(days=365)  # the next review falls due a year after approval
 TEXT_FIELDS = (models.CharField, models.TextField, RichTextField)
@@ -204,7 +204,22 @@ def unpublish(record, user):
 
 @transaction.atomic
 def restore(record, version, user):
-    """Make `version` the working copy again, as a new version that needs review."""
+    """Make `version` the working copy again, as a new version that needs review; refused
+    when it shows a record deleted since (its rows would point at nothing)."""
+    missing = missing_links(type(record), version.data)
+    if missing:
+        raise WorkflowError(
+            _(
+                "Version %(number)s cannot be restored: it shows %(records)s, deleted since. "
+                "Edit the working copy instead."
+            )
+            % {
+                "number": version.number,
+                "records": ", ".join(
+                    f"{target._meta.verbose_name} #{pk}" for target, pk in missing
+                ),
+            }
+        )
     restore_snapshot(record, version.data)
     return record_version(
         record, user, note=_("Restored from version %(number)s") % {"number": version.number}

@@ -166,26 +166,43 @@ def _field_changes(fields, before, after, names):
     return changes
 
 
-def _linked_names(model, documents):
-    """The names of every record the documents link to, read in one query per model."""
+def _link_targets(model, documents):
+    """{model: {pk}}: the records the documents of a `model` record link to, by the foreign
+    keys of the record and of its parts, and by its topics."""
     wanted = {}
     for document in documents:
-        rows = [document["fields"], *(r for rs in document["parts"].values() for r in rs)]
-        for relation in [None, *model.version_parts]:
-            part_model = model if relation is None else getattr(model, relation).rel.related_model
-            for f in part_model._meta.concrete_fields:
+        tables = [(model, [document["fields"]])]
+        for relation in model.version_parts:
+            part_model = getattr(model, relation).rel.related_model
+            tables.append((part_model, document["parts"].get(relation, [])))
+        for table, rows in tables:
+            for f in table._meta.concrete_fields:
                 if isinstance(f, models.ForeignKey):
-                    for row in rows:
-                        if row.get(f.attname):
-                            wanted.setdefault(f.related_model, set()).add(row[f.attname])
+                    pks = {row[f.attname] for row in rows if row.get(f.attname)}
+                    wanted.setdefault(f.related_model, set()).update(pks)
         for name in model.version_topics:
             target = model._meta.get_field(name).related_model
             wanted.setdefault(target, set()).update(document["topics"].get(name, []))
+    return {target: pks for target, pks in wanted.items() if pks}
+
+
+def _linked_names(model, documents):
+    """The names of every record the documents link to, read in one query per model."""
     return {
         (target, pk): str(obj)
-        for target, pks in wanted.items()
+        for target, pks in _link_targets(model, documents).items()
         for pk, obj in target._default_manager.in_bulk(pks).items()
     }
+
+
+def missing_links(model, document):
+    """The records a document of a `model` record links to that exist no more, as (model,
+    pk) pairs: the document cannot be restored as it stands."""
+    missing = []
+    for target, pks in _link_targets(model, [document]).items():
+        found = set(target._default_manager.filter(pk__in=pks).values_list("pk", flat=True))
+        missing.extend((target, pk) for pk in sorted(pks - found))
+    return missing
 
 
 def compare(model, before, after):

@@ -9,13 +9,20 @@ import re
 import pytest
 from django.urls import reverse
 
-from articles.models import ArticleReference, ArticleSection, RiskFactor, Version
+from articles.models import (
+    ArticleReference,
+    ArticleSection,
+    ConditionTreatment,
+    RiskFactor,
+    Version,
+)
 from tests.articles.factories import (
     admin_form,
     make_article,
     make_condition,
     make_reviewer,
     make_section,
+    make_treatment,
     messages_of,
     move,
     public,
@@ -256,3 +263,28 @@ def test_saving_unchanged_content_records_no_version(editor, clinic_content):
         assert versions_of(record).count() == 1, record
     changelist = text_of(editing.get(reverse("admin:articles_article_changelist")))
     assert "changed since" not in changelist
+
+
+def test_a_version_showing_a_record_deleted_since_is_not_restored(editor):
+    condition = make_condition(name="Osteopenia", slug="osteopenia")
+    drug = make_treatment(name="Bisphosphonates", slug="drug", evidence_status="established")
+    ConditionTreatment.objects.create(condition=condition, treatment=drug)
+    publish(condition)
+    ConditionTreatment.objects.all().delete()
+    save_version(condition)
+    drug_pk = drug.pk
+    drug.delete()  # by an administrator: editors may not
+
+    editing = signed_in(editor)
+    response = editing.post(f"{history_url(condition)}1/restore/", follow=True)
+    assert response.status_code == 200
+    assert (
+        f"Version 1 cannot be restored: it shows treatment #{drug_pk}, deleted since. Edit "
+        "the working copy instead."
+    ) in messages_of(response)
+    assert versions_of(condition).count() == 2
+    assert not ConditionTreatment.objects.exists()
+    assert (
+        editing.get(reverse("admin:articles_condition_change", args=[condition.pk])).status_code
+        == 200
+    )
