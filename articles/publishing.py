@@ -205,7 +205,8 @@ def unpublish(record, user):
 @transaction.atomic
 def restore(record, version, user):
     """Make `version` the working copy again, as a new version that needs review; refused
-    when it shows a record deleted since (its rows would point at nothing)."""
+    when it shows a record deleted since (its rows would point at nothing) or when another
+    record took one of its unique values (a slug)."""
     missing = missing_links(type(record), version.data)
     if missing:
         raise WorkflowError(
@@ -220,7 +221,17 @@ def restore(record, version, user):
                 ),
             }
         )
-    restore_snapshot(record, version.data)
+    try:
+        with transaction.atomic():
+            restore_snapshot(record, version.data)
+    except IntegrityError:
+        raise WorkflowError(
+            _(
+                "Version %(number)s cannot be restored as it stands: another record has one "
+                "of its unique values (such as its slug) now. Edit the working copy instead."
+            )
+            % {"number": version.number}
+        ) from None
     return record_version(
         record, user, note=_("Restored from version %(number)s") % {"number": version.number}
     )

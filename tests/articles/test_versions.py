@@ -288,3 +288,20 @@ def test_a_version_showing_a_record_deleted_since_is_not_restored(editor):
         editing.get(reverse("admin:articles_condition_change", args=[condition.pk])).status_code
         == 200
     )
+
+
+def test_a_version_whose_address_another_record_took_is_not_restored(editor, article):
+    editing = signed_in(editor)
+    form = admin_form(editing, article, slug="bones-and-you")
+    assert editing.post(reverse("admin:articles_article_change", args=[article.pk]), form)
+    make_article(slug="bones", title="Another article at the old address")
+
+    response = editing.post(f"{history_url(article)}1/restore/", follow=True)
+    assert response.status_code == 200
+    assert (
+        "Version 1 cannot be restored as it stands: another record has one of its unique "
+        "values (such as its slug) now. Edit the working copy instead."
+    ) in messages_of(response)
+    assert versions_of(article).count() == 2
+    article.refresh_from_db()
+    assert article.slug == "bones-and-you"
