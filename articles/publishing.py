@@ -187,19 +187,27 @@ def _go_live(version, user):
     transaction.on_commit(lambda: content_published.send(sender=version.model, version=version))
 
 
-@transaction.atomic
 def unpublish(record, user):
     """Withdraw `record` from the public now, and cancel any version scheduled for later."""
     if not user.has_perm("articles.publish_version"):
         raise WorkflowError(_("You may not unpublish medical content."))
+    if not withdraw(record):
+        raise WorkflowError(_("This is not published, so there is nothing to unpublish."))
+
+
+@transaction.atomic
+def withdraw(record):
+    """Take `record` off the public pages now and cancel any version scheduled for later
+    (on unpublishing, and before the record is deleted); return whether there was any."""
     now = timezone.now()
     versions = Version.objects.of_record(record)
     cancelled = versions.filter(live_from__gt=now).update(live_from=None, live_until=None)
     withdrawn = versions.live().update(live_until=now)
     if not (cancelled or withdrawn):
-        raise WorkflowError(_("This is not published, so there is nothing to unpublish."))
+        return False
     version = latest_version(record)
     transaction.on_commit(lambda: content_published.send(sender=type(record), version=version))
+    return True
 
 
 @transaction.atomic

@@ -155,6 +155,16 @@ class VersionedAdmin:
             fieldsets = [*fieldsets, (_("Change note"), {"fields": ["change_note"]})]
         return fieldsets
 
+    def delete_model(self, request, obj):
+        # The versions stay, as evidence; the public stops seeing the record with it.
+        publishing.withdraw(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            publishing.withdraw(obj)
+        super().delete_queryset(request, queryset)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         publishing.record_version(

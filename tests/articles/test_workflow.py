@@ -13,12 +13,13 @@ from html import unescape
 from unittest import mock
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import publishing
-from articles.models import RiskFactor, Version
+from articles.models import Condition, RiskFactor, Version
 from tests.articles.factories import (
     admin_form,
     change_url,
@@ -748,3 +749,44 @@ def test_an_editor_submits_the_version_they_saw_not_a_newer_one(editor, live_art
         "you submit or publish it."
     ) in messages_of(response)
     assert versions_of(live_article).last().state == Version.State.DRAFT
+
+
+# Deleting (administrators only) ---------------------------------------------------------
+
+
+def test_an_article_deleted_by_an_administrator_leaves_the_public_pages(live_article):
+    from django.contrib.auth import get_user_model
+
+    administrator = get_user_model().objects.create_superuser("root", "root@example.org")
+    assert public("/articles/bones/").status_code == 200
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = signed_in(administrator).post(
+            reverse("admin:articles_article_delete", args=[live_article.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert public("/articles/bones/").status_code == 404
+    assert "Bones and you" not in text_of(public("/articles/"))
+    assert versions_of(live_article).count() == 1  # kept, as evidence
+
+
+def test_conditions_deleted_in_bulk_leave_the_public_pages(db):
+    from django.contrib.auth import get_user_model
+
+    administrator = get_user_model().objects.create_superuser("root", "root@example.org")
+    conditions = [
+        publish(make_condition(name="Osteopenia", slug="osteopenia")),
+        publish(make_condition(name="Osteoporosis", slug="osteoporosis")),
+    ]
+    assert public("/conditions/osteopenia/").status_code == 200
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signed_in(administrator).post(
+            reverse("admin:articles_condition_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [c.pk for c in conditions],
+                "post": "yes",
+            },
+        )
+    assert not Condition.objects.exists()
+    for slug in ("osteopenia", "osteoporosis"):
+        assert public(f"/conditions/{slug}/").status_code == 404
