@@ -115,6 +115,9 @@ class VersionedAdmin:
                 live_number=Subquery(live.values("number")[:1]),
                 live_reviewer=Subquery(live.values("approved_by__name")[:1]),
                 live_review_due=Subquery(live.values("next_review_due")[:1]),
+                scheduled_from=Subquery(
+                    versions.filter(live_from__gt=timezone.now()).values("live_from")[:1]
+                ),
             )
         )
 
@@ -130,10 +133,15 @@ class VersionedAdmin:
     @admin.display(description=_("published"), ordering="live_number")
     def publication(self, obj):
         if obj.live_number is None:
-            return _("Not published")
-        if obj.live_number == obj.working_number:
-            return _("Version %(number)s (the working copy)") % {"number": obj.live_number}
-        return _("Version %(number)s (changed since)") % {"number": obj.live_number}
+            shown = _("Not published")
+        elif obj.live_number == obj.working_number:
+            shown = _("Version %(number)s (the working copy)") % {"number": obj.live_number}
+        else:
+            shown = _("Version %(number)s (changed since)") % {"number": obj.live_number}
+        if obj.scheduled_from is None:
+            return shown
+        when = timezone.localtime(obj.scheduled_from).strftime("%d %B %Y, %H:%M")
+        return f"{shown} · {_('Scheduled for %(when)s') % {'when': when}}"
 
     @admin.display(description=_("medical review"), ordering="live_reviewer")
     def medical_review(self, obj):
