@@ -77,3 +77,70 @@ def test_risk_factors_and_symptoms_become_condition_points_with_everything_they_
         ]
     finally:
         migrate_to_latest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_content_gets_a_first_version_published_as_the_public_saw_it():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    apps = migrate([("articles", "0002_condition_points")])
+    try:
+        Condition = apps.get_model("articles", "Condition")
+        Treatment = apps.get_model("articles", "Treatment")
+        Article = apps.get_model("articles", "Article")
+        TScoreBand = apps.get_model("articles", "TScoreBand")
+        bones = Condition.objects.create(name="Osteopenia", slug="osteopenia-v", summary="Low.")
+        therapy = Treatment.objects.create(
+            name="Therapy", slug="therapy-v", kind="regenerative", evidence_status="experimental"
+        )
+        TScoreBand.objects.create(
+            name="Normal", lower_bound=-1, lower_inclusive=True, explanation="Fine.", order=1
+        )
+        TScoreBand.objects.create(
+            name="Osteopenia", condition=bones, lower_bound=-2.5, upper_bound=-1,
+            explanation="Low.", order=2,
+        )  # fmt: skip
+        now = timezone.now()
+        live = Article.objects.create(
+            title="Live", slug="live-v", standfirst="S.", meta_description="M.",
+            status="published", publish_at=now - timedelta(days=3),
+            reviewer_name="Dr Somchai", reviewer_credentials="MD",
+        )  # fmt: skip
+        live.conditions.add(bones)
+        Article.objects.create(
+            title="Draft", slug="draft-v", standfirst="S.", meta_description="M.",
+            status="draft", publish_at=now,
+        )  # fmt: skip
+        later = now + timedelta(days=2)
+        Article.objects.create(
+            title="Later", slug="later-v", standfirst="S.", meta_description="M.",
+            status="published", publish_at=later,
+        )  # fmt: skip
+
+        apps = migrate([("articles", "0003_versions")])
+
+        Version = apps.get_model("articles", "Version")
+        TScoreBand = apps.get_model("articles", "TScoreBand")
+        assert list(TScoreBand.objects.order_by("order").values_list(
+            "name", "condition__slug", "indicates_condition"
+        )) == [("Normal", "osteopenia-v", False), ("Osteopenia", "osteopenia-v", True)]  # fmt: skip
+        versions = {v.slug: v for v in Version.objects.all()}
+        assert set(versions) == {"osteopenia-v", "therapy-v", "live-v", "draft-v", "later-v"}
+        assert all(v.number == 1 and v.approved_by_id is None for v in versions.values())
+        assert versions["osteopenia-v"].live_from is not None
+        assert versions["therapy-v"].live_from is not None
+        assert versions["live-v"].live_from <= timezone.now()
+        assert versions["draft-v"].live_from is None
+        assert versions["later-v"].live_from == later  # scheduled, as it was
+        # The review typed before versions is kept as a note, not turned into an approval.
+        assert "Dr Somchai" in versions["live-v"].change_note
+        assert "reviewer_name" not in versions["live-v"].data["fields"]
+        assert list(versions["live-v"].conditions.values_list("slug", flat=True)) == [
+            "osteopenia-v"
+        ]
+        bands = versions["osteopenia-v"].data["parts"]["t_score_bands"]
+        assert [band["name"] for band in bands] == ["Normal", "Osteopenia"]
+    finally:
+        migrate_to_latest()
