@@ -118,6 +118,8 @@ def approve(version, user, comment="", next_review_due=None):
     clinician = _reviewing_clinician(user)
     _check_submitted(version)
     now = timezone.now()
+    if next_review_due is not None and next_review_due <= timezone.localdate(now):
+        raise WorkflowError(_("The next review must fall due after today."))
     version.state = Version.State.APPROVED
     version.approved_by = clinician
     version.reviewed_by = user

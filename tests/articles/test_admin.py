@@ -65,7 +65,9 @@ def test_review_filter_finds_overdue_and_due_soon_articles(editor_client):
         ("fine", "Fine one", today + timedelta(days=200)),
     ]:
         article = make_article(slug=slug, title=title)
-        approve_and_publish(article, next_review_due=due, name=f"Dr {slug}", slug=f"dr-{slug}")
+        version = approve_and_publish(article, name=f"Dr {slug}", slug=f"dr-{slug}")
+        # Time has passed since the approval: the review falls due on `due`.
+        Version.objects.filter(pk=version.pk).update(next_review_due=due)
     publish(make_article(slug="unreviewed", title="Unreviewed one"))
     url = reverse("admin:articles_article_changelist")
     overdue = editor_client.get(url, {"review": "overdue"}).content.decode()
@@ -389,3 +391,15 @@ def test_clinic_staff_read_rich_text_as_formatted_text_never_as_live_script(clin
     assert "<h3>Section heading</h3><p>Section text.</p>" in shown["article"]  # an inline
     assert "&lt;h3&gt;" not in shown["article"]
     assert "<script>alert" not in "".join(shown.values())
+
+
+def test_an_approval_with_a_next_review_in_the_past_is_refused_by_the_workflow_itself():
+    article = make_article(slug="past-review")
+    reviewer = linked_reviewer(slug="dr-past")
+    version = save_version(article)
+    publishing.submit(version, reviewer)
+    with pytest.raises(publishing.WorkflowError, match="after today"):
+        publishing.approve(version, reviewer, next_review_due=timezone.localdate())
+    version.refresh_from_db()
+    assert version.state == Version.State.SUBMITTED
+    assert version.approved_by is None
