@@ -664,12 +664,14 @@ def _in_state(model, state, copy, reviewer):
         record.publish_at = timezone.now() + timedelta(days=3)
         record.save()
         version = save_version(record)
-    due_in_days = {"Overdue": -1, "Due soon": 10, "Reviewed": 200, "Scheduled": 200}
+    due_in_days = {"Overdue": 1, "Due soon": 10, "Reviewed": 200, "Scheduled": 200}
     if state in due_in_days:
         publishing.submit(version, None)
         due = timezone.localdate() + timedelta(days=due_in_days[state])
         publishing.approve(version, reviewer, next_review_due=due)
         publishing.publish(version, reviewer)
+    if state == "Overdue":  # two days later
+        Version.objects.filter(pk=version.pk).update(next_review_due=due - timedelta(days=2))
     return record
 
 
@@ -802,3 +804,23 @@ def test_conditions_deleted_in_bulk_leave_the_public_pages(db):
     assert not Condition.objects.exists()
     for slug in ("osteopenia", "osteoporosis"):
         assert public(f"/conditions/{slug}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: make_condition(name="Osteopenia", slug="osteopenia"),
+        lambda: make_treatment(name="MSC therapy", slug="msc"),
+    ],
+)
+def test_conditions_and_treatments_have_preview_links_too(make, editor):
+    record = make()  # never published
+    editing = signed_in(editor)
+    form = admin_form(editing, record, summary="A summary nobody has approved.")
+    assert editing.post(change_url(record), form).status_code == 302
+    response = public(_preview_link(editing, record))
+    assert response.status_code == 200
+    assert "A summary nobody has approved." in text_of(response)
+    assert "noindex" in response["X-Robots-Tag"]
+    assert '<meta name="robots" content="noindex' in response.content.decode()
+    assert public(record.get_absolute_url()).status_code == 404
