@@ -4,7 +4,8 @@ A cached page is stored with every header the inner middleware set (CSP, ETag…
 so a hit skips sessions, templates and the database entirely. Any change to the
 medical content gives the cache a new version, which retires every stored page
 at once on every app server (a page is stored with the version it was rendered
-under, and both are read in one round trip); a scheduled article appears on time
+under; a process keeps its own copies too, so a hit reads only the small version
+row from the shared cache); a scheduled article appears on time
 because no page is kept past the next scheduled publish time.
 
 A page is stored once, whatever the query string: the key holds only the
@@ -14,6 +15,8 @@ is answered but never stored.
 """
 
 import hashlib
+import pickle
+import time
 import uuid
 from urllib.parse import urlencode
 
@@ -54,7 +57,11 @@ def _condition(value):
     if not value:
         return ""  # the whole list, without the notice
     slug = clean_slug(value)
-    return slug if slug and Version.objects.live().of(Condition).filter(slug=slug).exists() else "unknown"
+    return (
+        slug
+        if slug and Version.objects.live().of(Condition).filter(slug=slug).exists()
+        else "unknown"
+    )
 
 
 def _per_visitor(value):
@@ -108,6 +115,35 @@ def _seconds_until_next_publication():
     return None if upcoming is None else max(1, int((upcoming - now).total_seconds()))
 
 
+class _ProcessCopies:
+    """This process's copies of the pages it served or read from the shared cache.
+
+    A hit then reads only the small version row from the shared cache, which says
+    whether the copy is current, instead of the whole page (the page is the larger
+    part of a hit's cost). The shared version stays the one authority: a publication
+    anywhere retires every copy in every process at once.
+    """
+
+    MAX_PAGES = 500
+
+    def __init__(self):
+        self._pages = {}  # key: (version, expires, pickled response)
+
+    def get(self, key, version):
+        found = self._pages.get(key)
+        if found is None or found[0] != version or found[1] <= time.time():
+            return None
+        return pickle.loads(found[2])  # noqa: S301 - pickled by this process
+
+    def put(self, key, version, expires, pickled):
+        if key not in self._pages and len(self._pages) >= self.MAX_PAGES:
+            del self._pages[next(iter(self._pages))]  # the oldest
+        self._pages[key] = (version, expires, pickled)
+
+
+_copies = _ProcessCopies()
+
+
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -120,12 +156,16 @@ class PublicPageCacheMiddleware:
         if parameters is None:
             return self.get_response(request)
         key = self._key(request, parameters)
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or cache.get_or_set(
+        version = cache.get(VERSION_KEY) or cache.get_or_set(
             VERSION_KEY, _new_version, timeout=None
         )
-        stored_version, cached = found.get(key, (None, None))
-        if stored_version == version:
+        cached = _copies.get(key, version)
+        if cached is None:
+            stored_version, expires, pickled = cache.get(key, (None, 0, None))
+            if stored_version == version:
+                _copies.put(key, version, expires, pickled)
+                cached = pickle.loads(pickled)  # noqa: S301 - written by this middleware
+        if cached is not None:
             cached["X-Cache"] = "hit"
             return cached
         response = self.get_response(request)
@@ -137,7 +177,10 @@ class PublicPageCacheMiddleware:
             )
             upcoming = _seconds_until_next_publication()
             timeout = seconds if upcoming is None else min(seconds, upcoming)
-            cache.set(key, (version, response), timeout)
+            expires = time.time() + timeout
+            pickled = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+            cache.set(key, (version, expires, pickled), timeout)
+            _copies.put(key, version, expires, pickled)
             response["X-Cache"] = "miss"
         return response
 

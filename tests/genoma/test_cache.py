@@ -33,13 +33,47 @@ def test_a_second_anonymous_visit_is_served_from_the_cache_alone(client, clinic_
     assert first["X-Cache"] == "miss"
     with CaptureQueriesContext(connection) as queries:
         second = client.get(ARTICLE)
-    # The cache's one read (its version and the page) from its table; nothing else.
+    # The cache's one read (the version; this process keeps its own copy of the page)
+    # from its table; nothing else.
     assert len(queries) == 1
     assert all(CACHE_TABLE in query["sql"] for query in queries)
     assert second["X-Cache"] == "hit"
     assert second.content == first.content
     assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
     assert "public" in second["Cache-Control"]
+
+
+def test_a_page_another_process_stored_is_served_from_the_shared_cache(
+    client, clinic_content, monkeypatch
+):
+    from genoma import cache as page_cache
+
+    first = client.get(ARTICLE)
+    # As in a process that never served the page: no copy of its own.
+    monkeypatch.setattr(page_cache, "_copies", page_cache._ProcessCopies())
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(ARTICLE)
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert len(queries) == 2  # the version, then the page
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(ARTICLE)["X-Cache"] == "hit"
+    assert len(queries) == 1  # kept since
+
+
+def test_a_copy_kept_in_process_memory_is_retired_by_a_publication(
+    client, clinic_content, django_capture_on_commit_callbacks
+):
+    article = Article.objects.get(slug=ARTICLE.split("/")[2])
+    assert client.get(ARTICLE)["X-Cache"] == "miss"
+    assert client.get(ARTICLE)["X-Cache"] == "hit"
+    article.title = "A title published a moment ago"
+    article.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(article)
+    response = client.get(ARTICLE)
+    assert response["X-Cache"] == "miss"
+    assert "A title published a moment ago" in response.content.decode()
 
 
 def test_a_saved_risk_factor_keeps_the_cached_pages_and_publishing_refreshes_them_at_once(
