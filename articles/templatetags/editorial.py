@@ -1,9 +1,11 @@
 """The admin index's editorial panel: what waits for the signed-in member of staff."""
 
 from django import template
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.urls import reverse
 
-from articles.models import Version
+from articles.models import Article, Condition, Treatment, Version
 
 register = template.Library()
 LIMIT = 20
@@ -19,10 +21,23 @@ def _linked(versions):
     return versions
 
 
+def _of_existing_records(versions):
+    """Versions whose record still exists: a deleted record waits for nobody's review."""
+    existing = Q()
+    for model in (Article, Condition, Treatment):
+        existing |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=model.objects.values("pk"),
+        )
+    return versions.filter(existing)
+
+
 @register.inclusion_tag("admin/articles/editorial_panel.html", takes_context=True)
 def editorial_panel(context):
     user = context["request"].user
-    versions = Version.objects.select_related("content_type", "approved_by", "reviewed_by")
+    versions = _of_existing_records(
+        Version.objects.select_related("content_type", "approved_by", "reviewed_by")
+    )
     panel = {}
     if user.has_perm("articles.approve_version"):
         panel["waiting"] = _linked(list(versions.waiting_for_review()[:LIMIT]))

@@ -824,3 +824,39 @@ def test_conditions_and_treatments_have_preview_links_too(make, editor):
     assert "noindex" in response["X-Robots-Tag"]
     assert '<meta name="robots" content="noindex' in response.content.decode()
     assert public(record.get_absolute_url()).status_code == 404
+
+
+def test_a_deleted_record_waits_for_no_review(editor, reviewer, live_article):
+    from django.contrib.auth import get_user_model
+
+    _revise(live_article, "submitted")
+    administrator = get_user_model().objects.create_superuser("root", "root@example.org")
+    signed_in(administrator).post(
+        reverse("admin:articles_article_delete", args=[live_article.pk]), {"post": "yes"}
+    )
+    page = text_of(signed_in(reviewer).get(reverse("admin:index")))
+    assert "Waiting for my review Nothing is waiting for review." in page
+
+
+INDEX_QUERIES = 10  # session, user, permissions, the panel's lists, recent actions
+
+
+def _submitted(first, count):
+    """`count` published articles, each with a new version waiting for review."""
+    for number in range(first, first + count):
+        article = publish(make_article(slug=f"a{number}", title=f"Article {number}"))
+        article.title = f"Revised {number}"
+        article.save()
+        publishing.submit(save_version(article), None)
+
+
+def test_the_admin_index_reads_what_waits_in_a_fixed_number_of_queries(
+    reviewer, django_assert_max_num_queries
+):
+    browser = signed_in(reviewer)
+    _submitted(0, 1)
+    with django_assert_max_num_queries(INDEX_QUERIES):
+        assert "Revised 0" in text_of(browser.get(reverse("admin:index")))
+    _submitted(1, 5)
+    with django_assert_max_num_queries(INDEX_QUERIES):
+        assert "Revised 5" in text_of(browser.get(reverse("admin:index")))
