@@ -78,13 +78,14 @@ def article(db):
 
 def edit(browser, article):
     """Version 2, saved through the change form: the text rewritten, the block deleted, the
-    first reference removed and a section added."""
+    first reference removed, a section added and the topic dropped."""
     calcium, block = article.sections.order_by("order")
     who = article.references.get(citation="WHO 1994.")
     form = admin_form(
         browser,
         article,
         title="Bones and your health",
+        conditions=None,  # no topic any more
         change_note="Rewrote the calcium advice",
         **{
             "sections-0-body": "<p>Eat leafy greens twice a day.</p>",
@@ -194,6 +195,7 @@ def test_compare_shows_fields_rich_text_word_by_word_and_rows_added_removed_and_
     assert "What raises the risk removed" in text
     assert "WHO 1994. removed" in text
     assert "NOF 2022." not in text  # unchanged rows are not listed
+    assert "Conditions: removed Osteopenia" in text
 
 
 def test_compare_shows_a_changed_risk_factor_of_a_condition(editor, article):
