@@ -158,7 +158,8 @@ def _with_address(link):
 
 def _field_changes(fields, before, after, names):
     changes = []
-    for f in fields:
+    # What staff cannot edit follows from what they can (an image's renditions): not shown.
+    for f in (f for f in fields if f.editable):
         old = _readable(f, before.get(f.attname), names)
         new = _readable(f, after.get(f.attname), names)
         if old != new:

@@ -307,3 +307,20 @@ def test_a_version_whose_address_another_record_took_is_not_restored(editor, art
     assert versions_of(article).count() == 2
     article.refresh_from_db()
     assert article.slug == "bones-and-you"
+
+
+def test_compare_names_a_new_hero_image_not_its_renditions(editor, article):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.articles.factories import image_bytes
+
+    editing = signed_in(editor)
+    upload = SimpleUploadedFile("bones.jpg", image_bytes(), content_type="image/jpeg")
+    form = admin_form(editing, article, hero_image=upload, hero_alt="An x-ray of a hip")
+    response = editing.post(reverse("admin:articles_article_change", args=[article.pk]), form)
+    assert response.status_code == 302
+    compared = text_of(editing.get(f"{history_url(article)}compare/", {"a": 1, "b": 2}))
+    assert "Hero image alt text An x-ray of a hip" in compared
+    assert "Hero image articles/hero/" in compared
+    assert "renditions" not in compared.lower()
+    assert "sizes" not in compared
