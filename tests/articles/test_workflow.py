@@ -145,12 +145,17 @@ def test_a_clinician_not_shown_publicly_is_named_without_a_link(editor, live_art
     assert "url" not in json_ld(page)["reviewedBy"]
 
 
-def test_a_change_after_approval_needs_a_new_approval(editor, reviewer, live_article):
+@pytest.mark.parametrize(
+    "change",
+    [{"title": "Newer title"}, {"sections-0-body": "<p>Eat greens twice a day.</p>"}],
+    ids=["a field", "a section"],
+)
+def test_a_change_after_approval_needs_a_new_approval(change, editor, reviewer, live_article):
     editing = signed_in(editor)
     editing.post(change_url(live_article), admin_form(editing, live_article, title="New title"))
     move(editing, live_article, "_submit_for_review")
     move(signed_in(reviewer), live_article, "_approve")
-    editing.post(change_url(live_article), admin_form(editing, live_article, title="Newer title"))
+    editing.post(change_url(live_article), admin_form(editing, live_article, **change))
     assert list(versions_of(live_article).values_list("state", flat=True)) == [
         "published",
         "approved",
@@ -166,6 +171,7 @@ def test_a_change_after_approval_needs_a_new_approval(editor, reviewer, live_art
     assert "Bones and you" in page
     assert "New title" not in page
     assert "Newer title" not in page
+    assert "twice a day" not in page
 
 
 # 2. Who may do what ------------------------------------------------------------------
