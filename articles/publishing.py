@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,7 +180,7 @@ def _go_live(version, user):
     ).exclude(pk=version.pk)
     # A version scheduled for later gives way to this one; the live one stays live until
     # this one starts.
-    others.filter(live_from__gt=now).update(live_from=None, live_until=None)
+    _cancel(others.filter(live_from__gt=now))
     others.live().update(live_until=start)
     version.state = Version.State.PUBLISHED
     version.live_from = start
@@ -203,7 +204,7 @@ def withdraw(record):
     (on unpublishing, and before the record is deleted); return whether there was any."""
     now = timezone.now()
     versions = Version.objects.of_record(record)
-    cancelled = versions.filter(live_from__gt=now).update(live_from=None, live_until=None)
+    cancelled = _cancel(versions.filter(live_from__gt=now))
     withdrawn = versions.live().update(live_until=now)
     if not (cancelled or withdrawn):
         return False
@@ -244,6 +245,19 @@ def restore(record, version, user):
         ) from None
     return record_version(
         record, user, note=_("Restored from version %(number)s") % {"number": version.number}
+    )
+
+
+def _cancel(scheduled):
+    """Cancel the `scheduled` versions; return how many. Never live, each is approved
+    again (or a draft, had it never been approved): not "published"."""
+    return scheduled.update(
+        live_from=None,
+        live_until=None,
+        state=Case(
+            When(approved_by__isnull=False, then=Value(Version.State.APPROVED)),
+            default=Value(Version.State.DRAFT),
+        ),
     )
 
 

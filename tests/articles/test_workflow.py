@@ -429,6 +429,7 @@ def test_unpublishing_withdraws_the_page_and_cancels_a_scheduled_version(
 
     response = move(editing, live_article, "_unpublish")
     assert "Unpublished: the public no longer sees this page." in messages_of(response)
+    assert "Working copy: version 2, Approved." in text_of(response)  # never went live
     assert public("/articles/bones/").status_code == 404
     assert "Bones and you" not in text_of(public("/articles/"))
     _let_time_pass(live_article, until=start + timedelta(days=1))
@@ -866,3 +867,31 @@ def test_the_admin_index_reads_what_waits_in_a_fixed_number_of_queries(
     _submitted(1, 5)
     with django_assert_max_num_queries(INDEX_QUERIES):
         assert "Revised 5" in text_of(browser.get(reverse("admin:index")))
+
+
+def test_a_scheduled_version_given_way_to_a_newer_one_is_approved_again_not_published(
+    editor, reviewer, live_article
+):
+    start = timezone.localtime() + timedelta(days=2)
+    editing = _approved(
+        live_article,
+        editor,
+        reviewer,
+        title="Next week",
+        publish_at_0=f"{start:%Y-%m-%d}",
+        publish_at_1=f"{start:%H:%M:%S}",
+    )
+    move(editing, live_article, "_publish")
+    _approved(live_article, editor, reviewer, title="Right now", publish_at_0="2026-01-01")
+    move(editing, live_article, "_publish")
+
+    assert "Right now" in text_of(public("/articles/bones/"))
+    history = text_of(
+        editing.get(reverse("admin:articles_article_history", args=[live_article.pk]))
+    )
+    assert re.search(r"2 from to Approved \d", history), history
+    assert list(versions_of(live_article).values_list("state", flat=True)) == [
+        "published",
+        "approved",
+        "published",
+    ]
