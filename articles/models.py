@@ -579,7 +579,6 @@ def _plain_number(value):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-
 class VersionQuerySet(models.QuerySet):
     def of(self, model):
         return self.filter(content_type=ContentType.objects.get_for_model(model))
@@ -695,7 +694,8 @@ class Version(models.Model):
     objects = VersionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["content_type", "object_id", "-number"]
+        # No default ordering: the public pages' queries ask for none, and each list
+        # orders itself (history: newest first).
         verbose_name = _("version")
         permissions = [
             ("approve_version", _("Can approve or send back a version (as a linked clinician)")),
@@ -724,7 +724,9 @@ class Version(models.Model):
         return _("%(title)s, version %(number)s") % {"title": self.title, "number": self.number}
 
     def get_absolute_url(self):
-        return reverse(self.model.url_name, kwargs={"slug": self.slug})
+        if not hasattr(self, "_url"):  # a page may link one record many times
+            self._url = reverse(self.model.url_name, kwargs={"slug": self.slug})
+        return self._url
 
     @property
     def model(self):

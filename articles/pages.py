@@ -249,6 +249,7 @@ class _Published:
 
     def __init__(self, conditions, treatments, own=()):
         self.versions = {(v.content_type_id, v.object_id): v for v in own}
+        self._rows = {}
         conditions = set(conditions) - {v.object_id for v in own if v.model is Condition}
         live_conditions = Version.objects.live().filter(
             content_type=_ct(Condition), object_id__in=[*conditions, *(v.object_id for v in own)]
@@ -277,7 +278,13 @@ class _Published:
         )
 
     def condition_rows(self, condition_id):
-        """{kind: [Row]} of a published condition: its points and its treatments."""
+        """{kind: [Row]} of a published condition: its points and its treatments (worked
+        out once a page, however many blocks show them)."""
+        if condition_id not in self._rows:
+            self._rows[condition_id] = self._condition_rows(condition_id)
+        return self._rows[condition_id]
+
+    def _condition_rows(self, condition_id):
         version = self.get(Condition, condition_id)
         if version is None:
             return {}

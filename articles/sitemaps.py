@@ -10,7 +10,8 @@ class PublishedSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Version.objects.for_list().of(self.model).only("slug", "live_from", "content_type")
+        versions = Version.objects.for_list().of(self.model).order_by("object_id")
+        return versions.only("slug", "live_from", "content_type")
 
     def lastmod(self, version):
         return version.live_from
