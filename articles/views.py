@@ -180,7 +180,9 @@ def preview(request, token):
         version = Version.objects.select_related("approved_by").filter(pk=version_id).first()
         problem = _("This preview link is not valid: check that it was copied whole.")
     if version is None or version.model not in PREVIEWS:
-        response = render(request, "articles/preview_refused.html", {"problem": problem}, status=404)
+        response = render(
+            request, "articles/preview_refused.html", {"problem": problem}, status=404
+        )
     else:
         response = PREVIEWS[version.model](request, version, preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -92,7 +92,7 @@ def test_existing_content_gets_a_first_version_published_as_the_public_saw_it():
         Article = apps.get_model("articles", "Article")
         TScoreBand = apps.get_model("articles", "TScoreBand")
         bones = Condition.objects.create(name="Osteopenia", slug="osteopenia-v", summary="Low.")
-        therapy = Treatment.objects.create(
+        Treatment.objects.create(
             name="Therapy", slug="therapy-v", kind="regenerative", evidence_status="experimental"
         )
         TScoreBand.objects.create(

@@ -228,9 +228,10 @@ def test_a_hidden_or_deleted_clinician_leaves_cached_pages_at_once(client):
 
 
 def test_a_profile_lists_the_published_articles_the_clinician_approved(client, django_user_model):
+    from django.contrib.auth.models import Group
+
     from articles import publishing
     from articles.roles import MEDICAL_REVIEWERS
-    from django.contrib.auth.models import Group
     from tests.articles.factories import make_article, publish
 
     reviewer = django_user_model.objects.create_user("reviewer", is_staff=True)
