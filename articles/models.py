@@ -579,6 +579,31 @@ def _plain_number(value):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+class Publications(models.Model):
+    """How many times what the public reads has changed: one row, counted up in the
+    transaction of every publication, withdrawal or cancelled schedule.
+
+    A page worked out from published versions (`Version.page`) is good for the count
+    it was worked out under, and never after.
+    """
+
+    count = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.count)
+
+    @classmethod
+    def count_one(cls):
+        """Count a change (inside the changing transaction)."""
+        if not cls.objects.filter(pk=1).update(count=models.F("count") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"count": 1})
+
+    @classmethod
+    def current(cls):
+        """The count as an expression, to read in the same statement as a page's version."""
+        return models.Subquery(cls.objects.filter(pk=1).values("count")[:1])
+
+
 class VersionQuerySet(models.QuerySet):
     def of(self, model):
         return self.filter(content_type=ContentType.objects.get_for_model(model))
@@ -609,7 +634,22 @@ class VersionQuerySet(models.QuerySet):
         return self.of(Article).for_list().order_by("-publish_at", "-object_id")
 
     def for_page(self):
-        return self.live().select_related("approved_by").defer("search_text")
+        return (
+            self.live()
+            .select_related("approved_by")
+            .defer("search_text")
+            .annotate(publications=Publications.current())
+        )
+
+    def next_change(self):
+        """The next moment what the public reads changes by itself (a version scheduled
+        to go live, or to give way to one); None when none is scheduled."""
+        now = timezone.now()
+        moments = [
+            self.filter(**{f"{field}__gt": now}).order_by(field).values_list(field, flat=True)[:1]
+            for field in ("live_from", "live_until")
+        ]
+        return min((moment for found in moments for moment in found), default=None)
 
     def working_copies(self):
         """The latest version of each record."""
@@ -684,6 +724,11 @@ class Version(models.Model):
         verbose_name=_("approved by"),
     )
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+
+    # What the public page of this version shows, worked out from the published
+    # versions it links to (articles/pages.py): valid for one `Publications` count and
+    # until the next scheduled change, then worked out again.
+    page = models.JSONField(null=True, blank=True, editable=False, encoder=DjangoJSONEncoder)
 
     live_from = models.DateTimeField(_("live from"), null=True, blank=True)
     live_until = models.DateTimeField(_("live until"), null=True, blank=True)

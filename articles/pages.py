@@ -8,11 +8,16 @@ page whatever the number of rows, pinned by the query-budget tests. A shared row
 new version is published, and only then.
 """
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import (
@@ -21,6 +26,7 @@ from articles.models import (
     ArticleSection,
     Condition,
     ConditionPoint,
+    Publications,
     Treatment,
     TreatmentPoint,
     TScoreBand,
@@ -63,6 +69,19 @@ class Section:
     @property
     def is_numbered(self):
         return self.kind == ArticleSection.Kind.STEPS
+
+
+@dataclass(frozen=True)
+class Card:
+    """An article as a list shows it."""
+
+    title: str
+    summary: str
+    publish_at: datetime
+    url: str
+
+    def get_absolute_url(self):
+        return self.url
 
 
 @dataclass(frozen=True)
@@ -134,6 +153,25 @@ def find_treatment(slug):
 def article_page(version, related_count=3):
     """The article of `version`: its sections with the published rows of their records,
     its references, topics and related published articles."""
+    shown = _worked_out(version, lambda: _article_shown(version, related_count))
+    return ArticlePage(
+        version=version,
+        article=version.record,
+        sections=[
+            Section(**{**section, "rows": [Row(**row) for row in section["rows"]]})
+            for section in shown["sections"]
+        ],
+        references=[ArticleReference(**reference) for reference in shown["references"]],
+        conditions=[Topic(**topic) for topic in shown["conditions"]],
+        treatments=[Topic(**topic) for topic in shown["treatments"]],
+        related=[
+            Card(**{**card, "publish_at": parse_datetime(card["publish_at"])})
+            for card in shown["related"]
+        ],
+    )
+
+
+def _article_shown(version, related_count):
     document = version.data
     sections = document["parts"].get("sections", [])
     topics = document["topics"]
@@ -147,27 +185,55 @@ def article_page(version, related_count=3):
         .exclude(object_id=version.object_id)
         .distinct()[:related_count]
     )
-    return ArticlePage(
-        version=version,
-        article=version.record,
-        sections=[
-            Section(
-                row["kind"],
-                row["order"],
-                row["heading"],
-                row["body"],
-                linked.rows_of(row["kind"], row["condition_id"], row["treatment_id"]),
+    return {
+        "sections": [
+            asdict(
+                Section(
+                    row["kind"],
+                    row["order"],
+                    row["heading"],
+                    row["body"],
+                    linked.rows_of(row["kind"], row["condition_id"], row["treatment_id"]),
+                )
             )
             for row in sections
         ],
-        references=[
-            ArticleReference(citation=row["citation"], url=row["url"], doi=row["doi"])
+        "references": [
+            {"citation": row["citation"], "url": row["url"], "doi": row["doi"]}
             for row in document["parts"].get("references", [])
         ],
-        conditions=linked.topics(Condition, topics.get("conditions", [])),
-        treatments=linked.topics(Treatment, topics.get("treatments", [])),
-        related=list(related) if topics.get("conditions") else [],
-    )
+        "conditions": [asdict(t) for t in linked.topics(Condition, topics.get("conditions", []))],
+        "treatments": [asdict(t) for t in linked.topics(Treatment, topics.get("treatments", []))],
+        "related": [
+            asdict(Card(v.title, v.summary, v.publish_at, v.get_absolute_url()))
+            for v in (related if topics.get("conditions") else [])
+        ],
+    }
+
+
+def _worked_out(version, work_out):
+    """What the page of `version` shows, as plain values: stored with the version while
+    nothing was published since and no scheduled change came (`Version.page`), else
+    worked out with `work_out` and stored.
+
+    The count of publications is read before the rows (by `for_page()`, in the same
+    statement as the version): a page worked out during a publication is stored under
+    the count before it, so it is never taken for current afterwards.
+    """
+    if hasattr(version, "publications"):
+        count = version.publications
+    else:  # a preview: its version was not read by for_page()
+        count = Publications.objects.filter(pk=1).values_list("count", flat=True).first()
+    stored = version.page
+    if stored and stored["publications"] == count:
+        until = stored["until"] and parse_datetime(stored["until"])
+        if until is None or until > timezone.now():
+            return stored["shown"]
+    shown = json.loads(json.dumps(work_out(), cls=DjangoJSONEncoder))
+    until = Version.objects.next_change()
+    version.page = {"publications": count, "until": until, "shown": shown}
+    Version.objects.filter(pk=version.pk).update(page=version.page)
+    return shown
 
 
 def condition_page(version):

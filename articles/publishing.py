@@ -14,7 +14,7 @@ from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.models import Version
+from articles.models import Publications, Version
 from articles.richtext import RichTextField
 from articles.search import visible_text
 from articles.signals import content_published
@@ -187,6 +187,7 @@ def _go_live(version, user):
     version.live_until = None
     version.published_by = user
     version.save(update_fields=["state", "live_from", "live_until", "published_by"])
+    Publications.count_one()
     transaction.on_commit(lambda: content_published.send(sender=version.model, version=version))
 
 
@@ -208,6 +209,7 @@ def withdraw(record):
     withdrawn = versions.live().update(live_until=now)
     if not (cancelled or withdrawn):
         return False
+    Publications.count_one()
     version = latest_version(record)
     transaction.on_commit(lambda: content_published.send(sender=type(record), version=version))
     return True

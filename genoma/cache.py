@@ -97,22 +97,14 @@ def _key_parameters(request):
 
 
 def _seconds_until_next_publication():
-    """Until the next scheduled change of what the public reads (a version going live or
-    ending), so that no page is kept past it."""
+    """Until the next scheduled change of what the public reads, so that no page is kept
+    past it."""
     from articles.models import Version
 
-    now = timezone.now()
-    upcoming = min(
-        (
-            moment
-            for field in ("live_from", "live_until")
-            for moment in Version.objects.filter(**{f"{field}__gt": now})
-            .order_by(field)
-            .values_list(field, flat=True)[:1]
-        ),
-        default=None,
-    )
-    return None if upcoming is None else max(1, int((upcoming - now).total_seconds()))
+    upcoming = Version.objects.next_change()
+    if upcoming is None:
+        return None
+    return max(1, int((upcoming - timezone.now()).total_seconds()))
 
 
 class _ProcessCopies:
