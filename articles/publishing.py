@@ -6,7 +6,6 @@ move checks who may make it here, so a button posted by hand is refused as surel
 as a hidden one.
 """
 
-from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -20,7 +19,6 @@ from articles.search import visible_text
 from articles.signals import content_published
 from articles.versioning import missing_links, restore_snapshot, take_snapshot
 
-REVIEW_INTERVAL = timedelta(days=365)  # the next review falls due a year after approval
 TEXT_FIELDS = (models.CharField, models.TextField, RichTextField)
 NOT_TEXT = (models.SlugField, models.URLField, models.FileField)
 
@@ -126,8 +124,16 @@ def approve(version, user, comment="", next_review_due=None):
     version.reviewed_by = user
     version.reviewed_at = now
     version.review_comment = comment
-    version.next_review_due = next_review_due or (timezone.localdate(now) + REVIEW_INTERVAL)
+    version.next_review_due = next_review_due or a_year_after(timezone.localdate(now))
     version.save()
+
+
+def a_year_after(day):
+    """The same day a year later (29 February: 28 February), when a review falls due."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
 
 
 def request_changes(version, user, comment):

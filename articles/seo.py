@@ -37,8 +37,9 @@ def article_json_ld(request, page):
             "@type": "Person",
             "name": clinician.name,
             "jobTitle": clinician.title,
-            "honorificSuffix": clinician.credentials or None,
         }
+        if clinician.credentials:
+            data["reviewedBy"]["honorificSuffix"] = clinician.credentials
         if clinician.is_public:
             data["reviewedBy"]["url"] = _absolute(request, clinician.get_absolute_url())
     if article.hero_fallback:

@@ -1,6 +1,6 @@
 """The content admin, as editors use it."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -403,3 +403,28 @@ def test_an_approval_with_a_next_review_in_the_past_is_refused_by_the_workflow_i
     version.refresh_from_db()
     assert version.state == Version.State.SUBMITTED
     assert version.approved_by is None
+
+
+@pytest.mark.parametrize(
+    ("approved", "due"),
+    [
+        (date(2026, 11, 25), date(2027, 11, 25)),
+        (date(2028, 2, 29), date(2029, 2, 28)),  # no 29 February the year after
+        (date(2027, 3, 1), date(2028, 3, 1)),  # across a leap day: still the same date
+    ],
+)
+def test_a_review_falls_due_on_the_same_date_a_year_after_approval(approved, due):
+    assert publishing.a_year_after(approved) == due
+
+
+def test_a_sent_back_version_names_the_clinician_who_sent_it_back(editor_client):
+    article = make_article(slug="sent-back")
+    reviewer = linked_reviewer(slug="dr-back", name="Dr Back", credentials="MD")
+    version = save_version(article)
+    publishing.submit(version, reviewer)
+    publishing.request_changes(version, reviewer, "Cite the trial, please.")
+    page = editor_client.get(
+        reverse("admin:articles_article_change", args=[article.pk])
+    ).content.decode()
+    assert "Sent back by Dr Back, MD on" in page
+    assert "Cite the trial, please." in page

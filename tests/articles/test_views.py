@@ -566,3 +566,11 @@ def test_page_query_budgets_do_not_grow_with_related_rows(
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget, info=url):
             assert client.get(url).status_code == 200, url
+
+
+def test_a_reviewer_without_credentials_has_no_empty_suffix_in_json_ld(client):
+    article = make_article(slug="plain-reviewer")
+    approve_and_publish(article, name="Dr Plain", slug="dr-plain", credentials="")
+    data = json_ld_blocks(html(client.get(article.get_absolute_url())))[0]
+    assert data["reviewedBy"]["name"] == "Dr Plain"
+    assert "honorificSuffix" not in data["reviewedBy"]
