@@ -6,7 +6,6 @@ move checks who may make it here, so a button posted by hand is refused as surel
 as a hidden one.
 """
 
-
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Value, When
