@@ -9,12 +9,14 @@ new version is published, and only then.
 """
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -33,6 +35,7 @@ from articles.models import (
     Version,
 )
 
+logger = logging.getLogger(__name__)
 EXPERIMENTAL = Treatment.Evidence.EXPERIMENTAL.value
 # A treatment page's groups of points, in this order, under these headings.
 TREATMENT_HEADINGS = {
@@ -138,16 +141,9 @@ class TreatmentPage:
     articles: list
 
 
-def find_article(slug):
-    return Version.objects.for_page().of(Article).filter(slug=slug).first()
-
-
-def find_condition(slug):
-    return Version.objects.for_page().of(Condition).filter(slug=slug).first()
-
-
-def find_treatment(slug):
-    return Version.objects.for_page().of(Treatment).filter(slug=slug).first()
+def find_published(model, slug):
+    """The published version of the `model` record at `slug`, or None."""
+    return Version.objects.for_page().of(model).filter(slug=slug).first()
 
 
 def article_page(version, related_count=3):
@@ -232,7 +228,11 @@ def _worked_out(version, work_out):
     shown = json.loads(json.dumps(work_out(), cls=DjangoJSONEncoder))
     until = Version.objects.next_change()
     version.page = {"publications": count, "until": until, "shown": shown}
-    Version.objects.filter(pk=version.pk).update(page=version.page)
+    try:  # one statement, in autocommit: a failure leaves nothing half-done
+        Version.objects.filter(pk=version.pk).update(page=version.page)
+    except DatabaseError:
+        # Storing only saves the next visit some work: the visitor still gets the page.
+        logger.warning("The worked-out page of version %s could not be stored.", version.pk)
     return shown
 
 

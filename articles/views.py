@@ -17,9 +17,7 @@ from articles.models import Article, Condition, Treatment, Version, clean_slug
 from articles.pages import (
     article_page,
     condition_page,
-    find_article,
-    find_condition,
-    find_treatment,
+    find_published,
     treatment_page,
 )
 from articles.preview import version_id_from_token
@@ -56,24 +54,17 @@ class ArticleListView(ListView):
         )
 
 
-def _published_or_moved(find, model, slug):
-    """The published version at `slug`, or a permanent redirect when the record has moved
-    to another address since; 404 when neither."""
-    version = find(slug)
-    if version is not None:
-        return version
-    moved = Version.objects.moved_from(model, slug)
-    if moved is not None:
-        return HttpResponsePermanentRedirect(moved.get_absolute_url())
-    raise Http404(_("Nothing is published at this address."))
-
-
 @require_safe
-def article_detail(request, slug):
-    found = _published_or_moved(find_article, Article, slug)
-    if not isinstance(found, Version):
-        return found
-    return _render_article(request, found)
+def published_detail(request, slug, model):
+    """The page of the `model` record published at `slug`; a permanent redirect when the
+    record was published at `slug` once and has moved since; 404 when neither."""
+    version = find_published(model, slug)
+    if version is None:
+        moved = Version.objects.moved_from(model, slug)
+        if moved is None:
+            raise Http404(_("Nothing is published at this address."))
+        return HttpResponsePermanentRedirect(moved.get_absolute_url())
+    return RENDERERS[model](request, version)
 
 
 def _render_article(request, version, preview=False):
@@ -98,14 +89,6 @@ class ConditionListView(ListView):
 
     def get_queryset(self):
         return Version.objects.for_list().of(Condition).order_by("title")
-
-
-@require_safe
-def condition_detail(request, slug):
-    found = _published_or_moved(find_condition, Condition, slug)
-    if not isinstance(found, Version):
-        return found
-    return _render_condition(request, found)
 
 
 def _render_condition(request, version, preview=False):
@@ -139,14 +122,6 @@ class TreatmentListView(ListView):
         return Version.objects.live().of(Treatment).defer("search_text").order_by("title")
 
 
-@require_safe
-def treatment_detail(request, slug):
-    found = _published_or_moved(find_treatment, Treatment, slug)
-    if not isinstance(found, Version):
-        return found
-    return _render_treatment(request, found)
-
-
 def _render_treatment(request, version, preview=False):
     page = treatment_page(version)
     return render(
@@ -162,7 +137,7 @@ def _render_treatment(request, version, preview=False):
     )
 
 
-PREVIEWS = {Article: _render_article, Condition: _render_condition, Treatment: _render_treatment}
+RENDERERS = {Article: _render_article, Condition: _render_condition, Treatment: _render_treatment}
 
 
 @never_cache
@@ -179,12 +154,12 @@ def preview(request, token):
     else:
         version = Version.objects.select_related("approved_by").filter(pk=version_id).first()
         problem = _("This preview link is not valid: check that it was copied whole.")
-    if version is None or version.model not in PREVIEWS:
+    if version is None or version.model not in RENDERERS:
         response = render(
             request, "articles/preview_refused.html", {"problem": problem}, status=404
         )
     else:
-        response = PREVIEWS[version.model](request, version, preview=True)
+        response = RENDERERS[version.model](request, version, preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import ArticleSection, Publications, RiskFactor, Version
-from articles.pages import article_page, find_article
+from articles.models import Article, ArticleSection, Publications, RiskFactor, Version
+from articles.pages import article_page, find_published
 from tests.articles.factories import make_article, make_condition, make_section, publish
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_a_stored_page_gives_way_to_a_publication_of_a_record_it_shows(
 def test_a_page_worked_out_during_a_publication_is_not_kept_after_it(client, article):
     # The version was read (with the count) before the condition's new version went live;
     # the rows were read after it. The page is stored under the count before it.
-    version = find_article("shown")
+    version = find_published(Article, "shown")
     factor = RiskFactor.objects.get(name="Age")
     factor.description = "Over 65, published meanwhile"
     factor.save()
@@ -86,3 +86,17 @@ def test_a_stored_page_is_what_the_page_shows_while_it_is_current(client, articl
     page["shown"]["sections"][0]["rows"][0]["description"] = "Read from the stored page"
     Version.objects.live().filter(object_id=article.pk).update(page=page)
     assert "Read from the stored page" in client.get("/articles/shown/").content.decode()
+
+
+def test_a_page_that_cannot_be_stored_is_still_shown(client, article, monkeypatch, caplog):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    def locked(self, **values):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(QuerySet, "update", locked)
+    response = client.get("/articles/shown/")
+    assert response.status_code == 200
+    assert "Over 50" in response.content.decode()
+    assert "could not be stored" in caplog.text
