@@ -114,7 +114,7 @@ def test_an_edit_goes_live_only_once_a_clinician_approved_it_and_it_was_publishe
     page = public("/articles/bones/")
     assert page.status_code == 200
     today = timezone.localdate()
-    due = today + timedelta(days=365)
+    due = publishing.a_year_after(today)
     assert "What everyone should know." in text_of(page)
     assert (
         f"Medically reviewed by Dr Somchai Jaidee, MD, FRCOST on {long_date(today)} · "
