@@ -151,3 +151,19 @@ def test_a_rolled_back_change_deletes_nothing(client, settings, django_capture_o
             fail_after(change)
     assert hero_files(article) == old
     assert_kept(client, settings, old)
+
+
+def test_a_replaced_hero_image_the_published_version_shows_is_kept(
+    editor_client, client, settings, django_capture_on_commit_callbacks
+):
+    from tests.articles.factories import publish
+
+    article = publish(with_hero(slug="live-hero"))
+    old = hero_files(article)
+    new_image = SimpleUploadedFile("new.jpg", image_bytes(size=(900, 600)))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = change(editor_client, article, hero_image=new_image)
+    assert response.status_code == 302
+    assert_kept(editor_client, settings, old)  # the public still reads them, until published
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert any(f"/media/{name}" in page for name in old[1:])
