@@ -35,7 +35,13 @@ def _empty_cache(request):
         request.getfixturevalue(wanted[0])  # the database first, then the cache in it
     from django.core.cache import cache
 
+    from genoma import cache as page_cache
+
     cache.clear()
+    # ...and this process has read no version and kept no page: as a fresh worker.
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setattr(page_cache, "_version", page_cache.SharedVersion())
+    monkeypatch.setattr(page_cache, "_copies", page_cache._ProcessCopies())
 
 
 @pytest.fixture

@@ -349,8 +349,11 @@ def test_a_reviewer_without_a_clinician_cannot_approve(live_article):
 def _let_time_pass(article, until):
     """Move `article`'s versions' times back so that `until` is now. The page cache keeps
     no page past the next scheduled change (genoma/cache.py); moving the clock by hand
-    does not reach it, so it is emptied as time would have emptied it."""
+    does not reach it, so it is emptied as time would have emptied it (the shared cache
+    and this process's own copies)."""
     from django.core.cache import cache
+
+    from genoma import cache as page_cache
 
     shift = until - timezone.now()
     for version in versions_of(article).exclude(live_from=None):
@@ -359,6 +362,7 @@ def _let_time_pass(article, until):
             version.live_until -= shift
         version.save(update_fields=["live_from", "live_until"])
     cache.clear()
+    page_cache._copies = page_cache._ProcessCopies()
 
 
 def _approved(article, editor, reviewer, **changes):

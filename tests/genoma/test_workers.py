@@ -1,12 +1,14 @@
 """The site under gunicorn with three worker processes behaves as one site.
 
 Without REDIS_URL the cache is shared by every process (a table in the database):
-a page retired by publishing or unpublishing is retired in every worker, and the rate
-limit counts one address's submissions across all of them.
+a page retired by publishing or unpublishing is retired in every worker within a
+second (each worker reads the shared content version at most once a second), and the
+rate limit counts one address's submissions across all of them.
 """
 
 import socket
 import textwrap
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -21,6 +23,7 @@ from scripts.prodlike import (
 )
 
 REQUESTS = 40
+WITHIN_SECONDS = 1  # README: a publication reaches every worker within a second
 WORKERS = 3
 ARTICLE = "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/"
 OTHER_ARTICLE = "/articles/understanding-osteopenia-and-how-stem-cell-therapy-may-offer-new-hope/"
@@ -58,7 +61,7 @@ def get_many(base, path):
         return list(pool.map(lambda _: http_request(base, "GET", path), range(REQUESTS)))
 
 
-def test_an_unpublished_article_leaves_every_worker_at_once(site):
+def test_an_unpublished_article_leaves_every_worker_within_a_second(site):
     base, shell = site
     assert {status for status, _, _ in get_many(base, ARTICLE)} == {200}  # cached everywhere
     shell(
@@ -71,6 +74,7 @@ def test_an_unpublished_article_leaves_every_worker_at_once(site):
         unpublish(Article.objects.get(slug="{ARTICLE.split("/")[2]}"), editor)
         """
     )
+    time.sleep(WITHIN_SECONDS)
     answers = get_many(base, ARTICLE)
     assert [status for status, _, _ in answers] == [404] * REQUESTS
     assert all(headers.get("X-Cache") is None for _, headers, _ in answers)
@@ -99,6 +103,7 @@ def test_a_new_title_shows_in_every_worker_once_published_not_once_saved(site):
         publish_unreviewed(Article.objects.get(slug="{OTHER_ARTICLE.split("/")[2]}"))
         """
     )
+    time.sleep(WITHIN_SECONDS)
     answers = get_many(base, OTHER_ARTICLE)
     assert [status for status, _, _ in answers] == [200] * REQUESTS
     assert all(b"Osteopenia, retitled by an editor" in body for _, _, body in answers)
