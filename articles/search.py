@@ -3,6 +3,10 @@
 Each version carries its words as plain text (`Version.search_text`, written when the
 version is recorded), so search reads one table. PostgreSQL ranks results with
 full-text search; SQLite, the embedded default, matches every word of the query.
+
+Thai is written without spaces between words, and full-text search keeps a whole Thai
+run as one token, so on PostgreSQL each run of Thai in the query must appear as written
+(a substring, as on SQLite) and only the rest of the query goes to full-text search.
 """
 
 import re
@@ -17,6 +21,9 @@ from django.db.models import Q
 from articles.models import Article, Condition, Treatment, Version
 
 RESULTS_PER_KIND = 20
+MOST_WORDS = 10
+THAI = re.compile(r"[\u0e00-\u0e7f]+")
+WORD = re.compile(r"\w")
 TAG = re.compile(r"<[^>]*>")  # exact on sanitized HTML: nh3 escapes "<" and ">" in attributes
 SEARCH_FIELDS = (("title", "A"), ("summary", "B"), ("search_text", "C"))
 
@@ -40,6 +47,12 @@ def search_site(query):
 
 
 def _ranked(queryset, query):
+    thai_words = THAI.findall(query)[:MOST_WORDS]
+    if thai_words:
+        queryset = queryset.filter(_every_word(thai_words))
+        query = THAI.sub(" ", query)
+        if not WORD.search(query):  # Thai only: nothing left to rank by
+            return queryset.order_by("title", "pk")
     vector = reduce(
         lambda a, b: a + b,
         (SearchVector(name, weight=weight, config="english") for name, weight in SEARCH_FIELDS),
@@ -53,12 +66,16 @@ def _ranked(queryset, query):
 
 
 def _matching(queryset, query):
-    words = query.split()[:10]
+    return queryset.filter(_every_word(query.split()[:MOST_WORDS])).order_by("title", "pk")
+
+
+def _every_word(words):
+    """Each word appears, as written, in the title, the summary or the text."""
     per_word = [
         reduce(or_, (Q(**{f"{name}__icontains": word}) for name, _ in SEARCH_FIELDS))
         for word in words
     ]
-    return queryset.filter(reduce(and_, per_word)).order_by("title", "pk")
+    return reduce(and_, per_word)
 
 
 def visible_text(html):

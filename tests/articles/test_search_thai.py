@@ -1,0 +1,129 @@
+"""Search finds a Thai word inside Thai text, which is written without spaces between
+words, on SQLite and on PostgreSQL; English queries keep their ranking on PostgreSQL."""
+
+import re
+
+import pytest
+from django.db import connection
+
+from tests.articles.factories import (
+    make_article,
+    make_condition,
+    make_section,
+    make_treatment,
+    publish,
+    save_version,
+)
+
+pytestmark = pytest.mark.django_db
+
+CONDITION = "/conditions/thai-osteoporosis/"
+ARTICLE = "/articles/thai-bone-health/"
+TREATMENT = "/treatments/thai-stem-cells/"
+LINK = re.compile(r'href="(/(?:articles|conditions|treatments)/[a-z0-9-]+/)"')
+only_on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite orders results by title, not by rank"
+)
+
+
+@pytest.fixture
+def thai_content():
+    """Published Thai versions: every word sits inside a longer run of Thai."""
+    article = make_article(
+        slug="thai-bone-health",
+        title="ดูแลสุขภาพกระดูกในผู้สูงอายุ",
+        standfirst="สิ่งที่ควรรู้เมื่ออายุมากขึ้น",
+    )
+    make_section(article, heading="อาหาร", body="<p>ผู้ป่วยควรได้รับ calcium และวิตามินดีเพียงพอ</p>")
+    publish(
+        article,
+        make_condition(
+            name="โรคกระดูกพรุน",
+            slug="thai-osteoporosis",
+            summary="ภาวะที่มวลกระดูกลดลงจนเปราะหักง่าย",
+            overview="<p>พบบ่อยในสตรีวัยหมดประจำเดือน</p>",
+        ),
+        make_treatment(
+            name="การบำบัดด้วยเซลล์ต้นกำเนิด",
+            slug="thai-stem-cells",
+            summary="การรักษาที่อยู่ระหว่างการศึกษา",
+            description="<p>เซลล์จากสายสะดือ UC-MSC</p>",
+        ),
+    )
+
+
+def found(client, query):
+    """The published pages the search page links to, in the order it shows them."""
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    return LINK.findall(response.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("query", "urls"),
+    [
+        ("กระดูก", [CONDITION, ARTICLE]),  # a word inside the title and the summary
+        ("เปราะหัก", [CONDITION]),  # inside the summary only
+        ("วัยหมดประจำเดือน", [CONDITION]),  # inside the text of the overview
+        ("ต้นกำเนิด", [TREATMENT]),  # inside the title
+        ("ระหว่างการศึกษา", [TREATMENT]),
+        ("วิตามินดี", [ARTICLE]),  # inside a section's body
+        ("กระดูก ผู้สูงอายุ", [ARTICLE]),  # every word must be there
+        ("โรคกระดูกพรุน", [CONDITION]),  # a whole run, as written
+    ],
+)
+def test_a_thai_word_inside_thai_text_finds_it(client, thai_content, query, urls):
+    assert found(client, query) == urls
+
+
+@pytest.mark.parametrize("query", ["หัวใจ", "กระดูก หัวใจ", "พรุนโรค", "กระดูก heart"])
+def test_a_thai_word_not_in_the_text_finds_nothing(client, thai_content, query):
+    page = client.get("/search/", {"q": query}).content.decode()
+    assert LINK.findall(page) == []
+    assert "Nothing matched" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "urls"),
+    [
+        ("วิตามิน calcium", [ARTICLE]),  # an English word inside a Thai sentence
+        ("สายสะดือ UC-MSC", [TREATMENT]),
+        ("UC-MSC", [TREATMENT]),
+    ],
+)
+def test_a_mixed_thai_and_english_query_needs_every_word(client, thai_content, query, urls):
+    assert found(client, query) == urls
+
+
+def test_thai_search_reads_the_published_words_not_the_working_copy(client, thai_content):
+    from articles.models import Condition
+
+    condition = Condition.objects.get(slug="thai-osteoporosis")
+    condition.summary = "ภาวะที่ความหนาแน่นของกระดูกต่ำ"
+    condition.save()
+    save_version(condition)
+    assert found(client, "ความหนาแน่น") == []
+    publish(condition)
+    assert found(client, "ความหนาแน่น") == [CONDITION]
+    assert found(client, "เปราะหัก") == []
+
+
+@only_on_postgresql
+def test_english_results_stay_ranked_title_first(client):
+    """The title weighs more than the text: "Zinc" in a title comes before "zinc" in a
+    body, although alphabetical order would put it last."""
+    in_title = make_article(slug="zinc-title", title="Zinc and your bones")
+    in_text = make_article(slug="zinc-text", title="A diet for bones")
+    make_section(in_text, body="<p>Some zinc helps.</p>")
+    publish(in_title, in_text)
+    assert found(client, "zinc") == ["/articles/zinc-title/", "/articles/zinc-text/"]
+
+
+@only_on_postgresql
+def test_a_mixed_query_is_ranked_by_its_english_words(client):
+    in_title = make_article(slug="mixed-title", title="Zinc: แร่ธาตุสำหรับกระดูก")
+    in_text = make_article(slug="mixed-text", title="อาหารบำรุงกระดูก")
+    make_section(in_text, body="<p>Some zinc helps.</p>")
+    publish(in_title, in_text)
+    assert found(client, "กระดูก zinc") == ["/articles/mixed-title/", "/articles/mixed-text/"]
+    assert found(client, "zinc กระดูก") == ["/articles/mixed-title/", "/articles/mixed-text/"]
