@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "genoma.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "genoma.middleware.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,8 +100,6 @@ ROOT_URLCONF = "genoma.urls"
 SITE_ID = 1
 # A less guessable admin address keeps bots off the login page (default /admin/).
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
-# Paths whose answers are personal or change with every request: never in the page cache.
-NEVER_CACHED_PREFIXES = (f"/{ADMIN_URL}", "/consultation/", "/healthz", "/editor/", "/media/")
 WSGI_APPLICATION = "genoma.wsgi.application"
 
 TEMPLATES = [
@@ -193,15 +193,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Internationalisation: times stored in UTC, shown in the clinic's time zone. The pages
-# are in English whatever the browser asks for (no LocaleMiddleware) until they are
-# translated; the patient emails are sent in the patient's language (translation.override).
+# Internationalisation: times stored in UTC, shown in the clinic's time zone. A public
+# page's language is its address: English at /…, Thai at /th/… (genoma/urls.py), never
+# a guess from the browser; admin follows the staff member's browser
+# (genoma.middleware.AdminLanguageMiddleware); patient emails are in the patient's.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("th", _("Thai"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Asia/Bangkok")
 USE_I18N = True
 USE_TZ = True
+
+# Paths whose answers are personal or change with every request: never in the page cache
+# (the form and the editor's upload, at every language's address).
+NEVER_CACHED_PREFIXES = (
+    f"/{ADMIN_URL}",
+    "/healthz",
+    "/media/",
+    *(
+        f"{'' if code == LANGUAGE_CODE else '/' + code}/{path}"
+        for code, _name in LANGUAGES
+        for path in ("consultation/", "editor/")
+    ),
+)
 
 # Static files (whitenoise, compressed and hashed) and uploaded media.
 STATIC_URL = "static/"

@@ -1,6 +1,7 @@
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -12,17 +13,22 @@ from team.sitemaps import ClinicianSitemap, TeamPageSitemap
 SITEMAPS = {**CONTENT_SITEMAPS, "team": TeamPageSitemap, "clinicians": ClinicianSitemap}
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
+]
+# The public pages: English at today's addresses, Thai under /th/ (the address is the
+# language; LocaleMiddleware never redirects on Accept-Language).
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("", include("articles.urls")),
     path("", include("consultations.urls")),
     path("team/", include("team.urls")),
-]
+    prefix_default_language=False,
+)
 
 if not urlparse(settings.MEDIA_URL).netloc:
     # Development and local production-like runs (DJANGO_SERVE_MEDIA); in production

@@ -1,4 +1,5 @@
-"""Until the site is translated, every public page is in English, lang attribute included."""
+"""A page's language is its address: today's addresses are English whatever the browser
+asks for, lang attribute included."""
 
 import re
 

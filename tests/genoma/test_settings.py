@@ -131,8 +131,8 @@ def test_clinic_time_zone_and_languages(load_settings):
     assert names["TIME_ZONE"] == "Asia/Bangkok"
     assert names["USE_TZ"] is True
     assert [code for code, _ in names["LANGUAGES"]] == ["en", "th"]
-    # The pages stay in English until they are translated (tests/genoma/test_language.py).
-    assert "django.middleware.locale.LocaleMiddleware" not in names["MIDDLEWARE"]
+    # A public page's language is its address (tests/genoma/test_language.py).
+    assert "django.middleware.locale.LocaleMiddleware" in names["MIDDLEWARE"]
 
 
 def test_sqlite_file_database_uses_wal_and_loses_no_concurrent_write(tmp_path):
