@@ -1,17 +1,86 @@
-"""The weight budget: an article's first load stays small on a slow phone connection."""
+"""The weight budget: a page's first load stays small on a slow phone connection."""
 
 import gzip
+import html as html_text
+import posixpath
 import re
 
 import pytest
 from django.contrib.staticfiles import finders
 
-FIRST_LOAD_BUDGET = 30 * 1024  # HTML, CSS, JavaScript and fonts, gzipped; images excluded
+CODE_BUDGET = 30 * 1024  # HTML, CSS and JavaScript, gzipped; images excluded
+FIRST_LOAD_BUDGET = 60 * 1024  # the same plus the web fonts the page makes a browser fetch
 HTML_BUDGET = 25 * 1024
+IMAGES = (".svg", ".png", ".jpg", ".webp", ".ico")
+LATIN = ["fonts/sarabun-latin-400-normal.woff2", "fonts/sarabun-latin-700-normal.woff2"]
+THAI = ["fonts/sarabun-thai-400-normal.woff2", "fonts/sarabun-thai-700-normal.woff2"]
 
 
 def gzipped_size(data):
     return len(gzip.compress(data, compresslevel=9))
+
+
+def static_file(name):
+    path = finders.find(name)
+    assert path, name
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def unicode_ranges(descriptor):
+    """The code points of a `unicode-range` descriptor (single points and ranges)."""
+    points = set()
+    for token in descriptor.split(","):
+        match = re.fullmatch(r"U\+([0-9A-F]+)(?:-([0-9A-F]+))?", token.strip(), re.I)
+        assert match, token
+        first = int(match[1], 16)
+        points.update(range(first, int(match[2] or match[1], 16) + 1))
+    return points
+
+
+def font_faces(css_name, css):
+    """(font file, code points) of each @font-face rule: every weight it declares is
+    counted, as the pages use each one (regular text; bold headings, names and labels)."""
+    faces = []
+    for rule in re.findall(r"@font-face\s*{([^}]*)}", css):
+        source = re.search(r"url\(([^)]+)\)", rule)[1].strip("\"'")
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(css_name), source))
+        faces.append((name, unicode_ranges(re.search(r"unicode-range:([^;]+)", rule)[1])))
+    return faces
+
+
+def page_characters(html):
+    """The characters a browser draws for the page's body (not its head or scripts)."""
+    body = html.split("<body", 1)[1]
+    body = re.sub(r"<script\b.*?</script>", " ", body, flags=re.S)
+    return {ord(character) for character in html_text.unescape(re.sub(r"<[^>]+>", " ", body))}
+
+
+def first_load(client, url):
+    """Bytes a first visit fetches without images, gzipped as whitenoise serves them,
+    and the font files among them: a browser fetches a @font-face's file only when the
+    page has a character in its unicode-range. WOFF2 is compressed already and served
+    as it is."""
+    response = client.get(url)
+    assert response.status_code == 200  # the real page, not a small 404 page
+    html = response.content
+    assert len(html) <= HTML_BUDGET
+    assets = [
+        name.decode()
+        for name in re.findall(rb'<(?:link[^>]+href|script[^>]+src)="/static/([^"]+)"', html)
+        if not name.decode().endswith(IMAGES)
+    ]
+    assert any(name.endswith(".css") for name in assets), "the page links its stylesheet"
+    code = gzipped_size(html) + sum(gzipped_size(static_file(name)) for name in assets)
+    characters = page_characters(html.decode())
+    fonts = sorted(
+        font
+        for css_name in assets
+        if css_name.endswith(".css")
+        for font, points in font_faces(css_name, static_file(css_name).decode())
+        if characters & points
+    )
+    return code, code + sum(len(static_file(font)) for font in fonts), fonts
 
 
 @pytest.mark.django_db
@@ -22,19 +91,31 @@ def test_article_first_load_is_within_the_weight_budget(client, clinic_content, 
     from articles.models import Article
 
     url = Article.objects.get(slug__startswith=slug_part).get_absolute_url()
-    response = client.get(url)
-    assert response.status_code == 200  # the published seed post, not a small 404 page
-    html = response.content
-    assert len(html) <= HTML_BUDGET
-    assets = re.findall(rb'<(?:link[^>]+href|script[^>]+src)="/static/([^"]+)"', html)
-    assert assets, "the page links its stylesheet"
-    total = gzipped_size(html)
-    for asset in assets:
-        name = asset.decode()
-        if name.endswith((".svg", ".png", ".jpg", ".webp", ".ico")):
-            continue  # images are not part of this budget
-        path = finders.find(name)
-        assert path, name
-        with open(path, "rb") as file:
-            total += gzipped_size(file.read())
-    assert total <= FIRST_LOAD_BUDGET, f"{total} bytes gzipped"
+    code, total, fonts = first_load(client, url)
+    assert code <= CODE_BUDGET, f"{code} bytes gzipped"
+    assert fonts == LATIN  # an English article: the Latin subset, regular and bold
+    assert total <= FIRST_LOAD_BUDGET, f"{total} bytes gzipped, fonts included"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "expected_fonts"), [("/", LATIN), ("/th/", LATIN + THAI)])
+def test_home_page_first_load_with_its_fonts_is_within_the_budget(
+    client, clinic_content, url, expected_fonts
+):
+    """The Thai page fetches the Thai and the Latin subsets (its digits, spaces and
+    names are Latin); the English page never pays for the Thai one."""
+    code, total, fonts = first_load(client, url)
+    assert code <= CODE_BUDGET, f"{code} bytes gzipped"
+    assert fonts == sorted(expected_fonts)
+    assert total <= FIRST_LOAD_BUDGET, f"{total} bytes gzipped, fonts included"
+
+
+def test_stylesheet_never_breaks_thai_words_apart():
+    """Browsers break Thai lines at words with a dictionary; `break-all` or
+    `line-break: anywhere` would cut words (and stacked marks) anywhere."""
+    css = static_file("css/site.css").decode()
+    assert re.findall(r"word-break:\s*([\w-]+)", css) in ([], ["normal"])
+    assert not re.search(r"line-break:\s*anywhere", css)
+    faces = re.findall(r"@font-face\s*{([^}]*)}", css)
+    assert faces
+    assert all("font-display: swap" in face for face in faces)  # text shows at once
