@@ -20,6 +20,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles.richtext import RichTextField
@@ -769,9 +770,13 @@ class Version(models.Model):
         return _("%(title)s, version %(number)s") % {"title": self.title, "number": self.number}
 
     def get_absolute_url(self):
-        if not hasattr(self, "_url"):  # a page may link one record many times
-            self._url = reverse(self.model.url_name, kwargs={"slug": self.slug})
-        return self._url
+        """The record's address in the active language (a page may link one record many
+        times: reversed once per language)."""
+        urls = self.__dict__.setdefault("_urls", {})
+        language = get_language()
+        if language not in urls:
+            urls[language] = reverse(self.model.url_name, kwargs={"slug": self.slug})
+        return urls[language]
 
     @property
     def model(self):

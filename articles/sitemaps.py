@@ -3,7 +3,16 @@ from django.contrib.sitemaps import Sitemap
 from articles.models import Article, Condition, Treatment, Version
 
 
-class PublishedSitemap(Sitemap):
+class InEveryLanguage:
+    """Each page at its address in each language, with reciprocal hreflang alternates and
+    x-default (English), as search engines ask."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PublishedSitemap(InEveryLanguage, Sitemap):
     """The published records of one model; a version's location is its record's address."""
 
     model = None

@@ -2,10 +2,11 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 
+from articles.sitemaps import InEveryLanguage
 from team.models import Clinician
 
 
-class TeamPageSitemap(Sitemap):
+class TeamPageSitemap(InEveryLanguage, Sitemap):
     """/team/, once it shows someone; its one item is when it last changed."""
 
     changefreq = "monthly"
@@ -24,7 +25,7 @@ class TeamPageSitemap(Sitemap):
         return changed
 
 
-class ClinicianSitemap(Sitemap):
+class ClinicianSitemap(InEveryLanguage, Sitemap):
     changefreq = "monthly"
     priority = 0.5
 

@@ -469,8 +469,33 @@ def test_sitemap_lists_articles_conditions_and_treatments_with_lastmod(client, c
     assert site + OSTEOPOROSIS_POST in locations
     assert site + "/conditions/osteopenia/" in locations
     assert site + "/treatments/uc-msc-therapy/" in locations
-    assert len(urls) == 3 + 2 + 5
+    assert site + "/th" + OSTEOPOROSIS_POST in locations
+    assert site + "/th/conditions/osteopenia/" in locations
+    assert len(urls) == (3 + 2 + 5) * 2  # in English and in Thai
     assert all(u.find("s:lastmod", ns) is not None for u in urls)
+
+
+def test_every_sitemap_entry_names_its_page_in_both_languages_and_the_default(
+    client, clinic_content
+):
+    """Reciprocal, self-referencing hreflang sets, as search engines ask."""
+    ns = {
+        "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+        "x": "http://www.w3.org/1999/xhtml",
+    }
+    urls = ET.fromstring(client.get("/sitemap.xml").content).findall("s:url", ns)
+    site = "http://" + Site.objects.get_current().domain
+    for url in urls:
+        location = url.find("s:loc", ns).text
+        english = location.replace(site + "/th/", site + "/")
+        alternates = {
+            link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)
+        }
+        assert alternates == {
+            "en": english,
+            "th": english.replace(site + "/", site + "/th/"),
+            "x-default": english,
+        }
 
 
 def test_robots_txt_names_the_sitemap(client, db):
