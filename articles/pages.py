@@ -20,6 +20,7 @@ from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import (
@@ -209,8 +210,9 @@ def _article_shown(version, related_count):
 
 def _worked_out(version, work_out):
     """What the page of `version` shows, as plain values: stored with the version while
-    nothing was published since and no scheduled change came (`Version.page`), else
-    worked out with `work_out` and stored.
+    nothing was published since and no scheduled change came (`Version.page`, one entry
+    per language, since the links it holds are the language's addresses), else worked
+    out with `work_out` and stored.
 
     The count of publications is read before the rows (by `for_page()`, in the same
     statement as the version): a page worked out during a publication is stored under
@@ -220,14 +222,18 @@ def _worked_out(version, work_out):
         count = version.publications
     else:  # a preview: its version was not read by for_page()
         count = Publications.objects.filter(pk=1).values_list("count", flat=True).first()
-    stored = version.page
+    language = get_language()
+    stored = (version.page or {}).get(language)
     if stored and stored["publications"] == count:
         until = stored["until"] and parse_datetime(stored["until"])
         if until is None or until > timezone.now():
             return stored["shown"]
     shown = json.loads(json.dumps(work_out(), cls=DjangoJSONEncoder))
     until = Version.objects.next_change()
-    version.page = {"publications": count, "until": until, "shown": shown}
+    version.page = {
+        **(version.page or {}),
+        language: {"publications": count, "until": until, "shown": shown},
+    }
     try:  # one statement, in autocommit: a failure leaves nothing half-done
         Version.objects.filter(pk=version.pk).update(page=version.page)
     except DatabaseError:

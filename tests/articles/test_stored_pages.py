@@ -29,8 +29,14 @@ def article(settings):
     return article
 
 
-def stored(article):
-    return Version.objects.live().of(type(article)).get(object_id=article.pk).page
+def stored(article, language="en"):
+    """The page stored for `article`'s published version in `language`."""
+    return Version.objects.live().of(type(article)).get(object_id=article.pk).page[language]
+
+
+def store(article, page, language="en"):
+    version = Version.objects.live().of(type(article)).get(object_id=article.pk)
+    Version.objects.filter(pk=version.pk).update(page={**version.page, language: page})
 
 
 def test_the_first_visit_stores_the_page_and_later_visits_read_only_the_version(client, article):
@@ -74,7 +80,7 @@ def test_a_stored_page_is_not_used_past_the_next_scheduled_change(client, articl
     page = stored(article)
     page["shown"]["sections"][0]["rows"][0]["description"] = "An old row"
     page["until"] = (timezone.now() - timedelta(seconds=1)).isoformat()
-    Version.objects.live().filter(object_id=article.pk).update(page=page)
+    store(article, page)
     html = client.get("/articles/shown/").content.decode()
     assert "An old row" not in html
     assert "Over 50" in html
@@ -84,7 +90,7 @@ def test_a_stored_page_is_what_the_page_shows_while_it_is_current(client, articl
     client.get("/articles/shown/")
     page = stored(article)
     page["shown"]["sections"][0]["rows"][0]["description"] = "Read from the stored page"
-    Version.objects.live().filter(object_id=article.pk).update(page=page)
+    store(article, page)
     assert "Read from the stored page" in client.get("/articles/shown/").content.decode()
 
 
@@ -100,3 +106,15 @@ def test_a_page_that_cannot_be_stored_is_still_shown(client, article, monkeypatc
     assert response.status_code == 200
     assert "Over 50" in response.content.decode()
     assert "could not be stored" in caplog.text
+
+
+def test_each_language_has_its_own_stored_page_with_its_own_addresses(client, article):
+    """The stored page holds links; a Thai page links to Thai addresses."""
+    client.get("/articles/shown/")
+    client.get("/th/articles/shown/")
+    english, thai = stored(article, "en"), stored(article, "th")
+    assert english["shown"]["conditions"][0]["url"] == "/conditions/bones/"
+    assert thai["shown"]["conditions"][0]["url"] == "/th/conditions/bones/"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/th/articles/shown/").status_code == 200
+    assert len(queries) == 1  # the version, with its stored Thai page
