@@ -24,6 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles.richtext import RichTextField
+from articles.translation import SOURCE, translation_of
 
 T_SCORE_LIMIT = Decimal("10")  # |T| beyond this is not a plausible DEXA reading
 SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,200}")
@@ -77,6 +78,8 @@ class OrderedRow(AutoOrdered, SeededModel):
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    name_th = translation_of(name)
+    description_th = translation_of(description)
 
     class Meta(AutoOrdered.Meta):
         abstract = True
@@ -102,6 +105,10 @@ class Condition(SeededModel):
     diagnosis = RichTextField(
         _("diagnosis"), blank=True, help_text=_("How the condition is diagnosed.")
     )
+    name_th = translation_of(name)
+    summary_th = translation_of(summary)
+    overview_th = translation_of(overview)
+    diagnosis_th = translation_of(diagnosis)
     icd10_code = models.CharField(_("ICD-10 code"), max_length=10, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -218,6 +225,8 @@ class TScoreBand(SeededModel):
     )
     upper_inclusive = models.BooleanField(_("upper bound included"), default=False)
     explanation = models.TextField(_("explanation"))
+    name_th = translation_of(name)
+    explanation_th = translation_of(explanation)
     order = models.PositiveIntegerField(_("order"), unique=True)
 
     class Meta:
@@ -303,6 +312,10 @@ class Treatment(SeededModel):
         blank=True,
         help_text=_("Where the therapy stands: approval, trials, availability."),
     )
+    name_th = translation_of(name)
+    summary_th = translation_of(summary)
+    description_th = translation_of(description)
+    regulatory_note_th = translation_of(regulatory_note)
     conditions = models.ManyToManyField(
         Condition, through="ConditionTreatment", related_name="treatments", blank=True
     )
@@ -336,6 +349,8 @@ class ConditionTreatment(AutoOrdered, SeededModel):
         _("label"), max_length=160, blank=True, help_text=_("Blank: the treatment's name.")
     )
     description = models.TextField(_("description"), blank=True)
+    label_th = translation_of(label)
+    description_th = translation_of(description)
 
     class Meta(AutoOrdered.Meta):
         verbose_name = _("treatment for a condition")
@@ -422,6 +437,10 @@ class Article(SeededModel):
         validators=[MaxLengthValidator(160)],
         help_text=_("At most 160 characters, shown by search engines."),
     )
+    title_th = translation_of(title)
+    standfirst_th = translation_of(standfirst)
+    hero_alt_th = translation_of(hero_alt)
+    meta_description_th = translation_of(meta_description)
     conditions = models.ManyToManyField(Condition, related_name="articles", blank=True)
     treatments = models.ManyToManyField(Treatment, related_name="articles", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -541,6 +560,8 @@ class ArticleSection(AutoOrdered, SeededModel):
     body = RichTextField(
         _("text"), blank=True, help_text=_("The section's text; for a block, its introduction.")
     )
+    heading_th = translation_of(heading)
+    body_th = translation_of(body)
     condition = models.ForeignKey(
         Condition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -609,8 +630,10 @@ class VersionQuerySet(models.QuerySet):
     def of(self, model):
         return self.filter(content_type=ContentType.objects.get_for_model(model))
 
-    def of_record(self, record):
-        return self.of(type(record)).filter(object_id=record.pk)
+    def of_record(self, record, language=None):
+        """The versions of `record`; in one language when `language` is given."""
+        versions = self.of(type(record)).filter(object_id=record.pk)
+        return versions if language is None else versions.filter(language=language)
 
     def live(self):
         """The versions the public reads now: one per record at most, published, its time
@@ -618,25 +641,52 @@ class VersionQuerySet(models.QuerySet):
         now = timezone.now()
         return self.filter(Q(live_until__isnull=True) | Q(live_until__gt=now), live_from__lte=now)
 
+    def public(self):
+        """The records the public reads: their live English version. A record is public
+        while its English version is live; a translation shows only beside it."""
+        return self.live().filter(language=SOURCE)
+
+    def in_language(self, language=None):
+        """Live versions in the page's language (the active one) and in English, for a page
+        to show the translation where there is one and the English text where not."""
+        language = language or get_language()
+        return self.live().filter(language__in={SOURCE, language})
+
     def moved_from(self, model, slug):
         """The live version of the `model` record once published at `slug` and at another
         address now: an old address answers with a permanent redirect to the new one."""
         once_there = Version.objects.of(model).filter(slug=slug, live_from__lte=timezone.now())
         once_there = once_there.values("object_id")
-        return self.live().of(model).filter(object_id__in=once_there).exclude(slug=slug).first()
+        return self.public().of(model).filter(object_id__in=once_there).exclude(slug=slug).first()
 
-    # One method per public page shape. Lists read the version's own columns, not its
-    # document; pages read one document each.
+    # One method per public page shape, in the active language. Lists read the version's
+    # own columns, not its document; pages read one document each.
 
     def for_list(self):
-        return self.live().defer("data", "search_text")
+        """The public records' English versions, each with its live translation's title and
+        summary when the page is not in English (`shown_title`, `shown_summary`)."""
+        versions = self.public().defer("data", "search_text")
+        language = get_language()
+        if language == SOURCE:
+            return versions
+        translated = Version.objects.live().filter(
+            language=language,
+            content_type=models.OuterRef("content_type"),
+            object_id=models.OuterRef("object_id"),
+        )
+        return versions.annotate(
+            translated_title=models.Subquery(translated.values("title")[:1]),
+            translated_summary=models.Subquery(translated.values("summary")[:1]),
+        )
 
     def articles_for_list(self):
         return self.of(Article).for_list().order_by("-publish_at", "-object_id")
 
     def for_page(self):
+        """Live versions with what a page shows of them, in the page's language and in
+        English (pages.find_published chooses)."""
         return (
-            self.live()
+            self.in_language()
             .select_related("approved_by")
             .defer("search_text")
             .annotate(publications=Publications.current())
@@ -653,10 +703,11 @@ class VersionQuerySet(models.QuerySet):
         return min((moment for found in moments for moment in found), default=None)
 
     def working_copies(self):
-        """The latest version of each record."""
+        """The latest version of each record in each language."""
         newer = Version.objects.filter(
             content_type=models.OuterRef("content_type"),
             object_id=models.OuterRef("object_id"),
+            language=models.OuterRef("language"),
             number__gt=models.OuterRef("number"),
         )
         return self.exclude(models.Exists(newer))
@@ -689,7 +740,20 @@ class Version(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     # No GenericRelation on the records: versions outlive a deleted record, as evidence.
     object_id = models.PositiveBigIntegerField()
+    # English is the source; a Thai version is numbered, reviewed and published on its
+    # own, and remembers the English version it was translated from.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=SOURCE
+    )
     number = models.PositiveIntegerField(_("version"))
+    source = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("translated from"),
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
     )
@@ -749,7 +813,8 @@ class Version(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "number"], name="version_unique_number"
+                fields=["content_type", "object_id", "language", "number"],
+                name="version_unique_number",
             ),
             models.CheckConstraint(
                 condition=Q(approved_by__isnull=True) | Q(reviewed_at__isnull=False),
@@ -802,6 +867,21 @@ class Version(models.Model):
     @property
     def is_scheduled(self):
         return bool(self.live_from and self.live_from > timezone.now())
+
+    # A list's English version with its translation's words (VersionQuerySet.for_list).
+
+    @property
+    def shown_title(self):
+        return getattr(self, "translated_title", None) or self.title
+
+    @property
+    def shown_summary(self):
+        return getattr(self, "translated_summary", None) or self.summary
+
+    @property
+    def shown_language(self):
+        """The language of `shown_title` and `shown_summary`."""
+        return get_language() if getattr(self, "translated_title", None) else self.language
 
     @property
     def is_approved(self):

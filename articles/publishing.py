@@ -16,7 +16,14 @@ from articles.models import Publications, Version
 from articles.richtext import RichTextField
 from articles.search import visible_text
 from articles.signals import content_published
-from articles.versioning import missing_links, restore_snapshot, take_snapshot
+from articles.translation import SOURCE, TRANSLATION
+from articles.versioning import (
+    has_words,
+    missing_links,
+    restore_snapshot,
+    take_snapshot,
+    untranslated_texts,
+)
 
 TEXT_FIELDS = (models.CharField, models.TextField, RichTextField)
 NOT_TEXT = (models.SlugField, models.URLField, models.FileField)
@@ -26,26 +33,39 @@ class WorkflowError(Exception):
     """A move that is not allowed now; the message says why, for staff."""
 
 
-def latest_version(record):
-    return Version.objects.of_record(record).order_by("-number").first()
+def latest_version(record, language=SOURCE):
+    return Version.objects.of_record(record, language).order_by("-number").first()
 
 
-def live_version(record):
-    return Version.objects.of_record(record).live().first()
+def live_version(record, language=SOURCE):
+    return Version.objects.of_record(record, language).live().first()
 
 
-def record_version(record, user=None, note=""):
-    """Record the working copy of `record` as its next version; when nothing changed since
-    the latest version, return that one instead."""
-    document = take_snapshot(record)
+def record_versions(record, user=None, note=""):
+    """Record what an admin save changed: the English working copy, and the translation's
+    when it has one (a record nobody translated has English versions only); return the
+    English version."""
+    english = record_version(record, user, note)
+    if has_words(type(record), take_snapshot(record, language=TRANSLATION)):
+        record_version(record, user, note, language=TRANSLATION)
+    return english
+
+
+def record_version(record, user=None, note="", language=SOURCE):
+    """Record the working copy of `record` in `language` as its next version; when nothing
+    changed since the latest version, return that one instead. A translation remembers
+    the English version it was made from."""
+    document = take_snapshot(record, language=language)
     for _attempt in range(3):
-        latest = latest_version(record)
+        latest = latest_version(record, language)
         if latest is not None and latest.data == document:
             return latest
         version = Version(
             content_type=ContentType.objects.get_for_model(record),
             object_id=record.pk,
+            language=language,
             number=latest.number + 1 if latest else 1,
+            source=None if language == SOURCE else latest_version(record),
             data=document,
             change_note=note[:200],
             created_by=user,
@@ -106,6 +126,16 @@ def submit(version, user):
             _("Version %(number)s is already %(state)s.")
             % {"number": version.number, "state": version.get_state_display().lower()}
         )
+    if version.source is not None:
+        untranslated = untranslated_texts(version.model, version.source.data, version.data)
+        if untranslated:
+            raise WorkflowError(
+                _(
+                    "The translation is not complete, so it cannot be submitted: "
+                    "%(texts)s have no translation."
+                )
+                % {"texts": ", ".join(untranslated)}
+            )
     version.state = Version.State.SUBMITTED
     version.submitted_at = timezone.now()
     version.save(update_fields=["state", "submitted_at"])
@@ -181,7 +211,9 @@ def _go_live(version, user):
     now = timezone.now()
     start = version.publish_at if version.publish_at and version.publish_at > now else now
     others = Version.objects.filter(
-        content_type_id=version.content_type_id, object_id=version.object_id
+        content_type_id=version.content_type_id,
+        object_id=version.object_id,
+        language=version.language,
     ).exclude(pk=version.pk)
     # A version scheduled for later gives way to this one; the live one stays live until
     # this one starts.
@@ -196,20 +228,23 @@ def _go_live(version, user):
     transaction.on_commit(lambda: content_published.send(sender=version.model, version=version))
 
 
-def unpublish(record, user):
-    """Withdraw `record` from the public now, and cancel any version scheduled for later."""
+def unpublish(record, user, language=SOURCE):
+    """Withdraw `record` from the public now, and cancel any version scheduled for later:
+    in every language (English is what makes a record public), or only a translation,
+    whose page then shows the English text again."""
     if not user.has_perm("articles.publish_version"):
         raise WorkflowError(_("You may not unpublish medical content."))
-    if not withdraw(record):
+    if not withdraw(record, None if language == SOURCE else language):
         raise WorkflowError(_("This is not published, so there is nothing to unpublish."))
 
 
 @transaction.atomic
-def withdraw(record):
-    """Take `record` off the public pages now and cancel any version scheduled for later
-    (on unpublishing, and before the record is deleted); return whether there was any."""
+def withdraw(record, language=None):
+    """Take `record` (in `language`; None: in every language) off the public pages now
+    and cancel any version scheduled for later (on unpublishing, and before the record
+    is deleted); return whether there was any."""
     now = timezone.now()
-    versions = Version.objects.of_record(record)
+    versions = Version.objects.of_record(record, language)
     cancelled = _cancel(versions.filter(live_from__gt=now))
     withdrawn = versions.live().update(live_until=now)
     if not (cancelled or withdrawn):
@@ -225,7 +260,7 @@ def restore(record, version, user):
     """Make `version` the working copy again, as a new version that needs review; refused
     when it shows a record deleted since (its rows would point at nothing) or when another
     record took one of its unique values (a slug)."""
-    missing = missing_links(type(record), version.data)
+    missing = missing_links(type(record), version.data) if version.source is None else []
     if missing:
         raise WorkflowError(
             _(
@@ -241,7 +276,7 @@ def restore(record, version, user):
         )
     try:
         with transaction.atomic():
-            restore_snapshot(record, version.data)
+            restore_snapshot(record, version.data, version.language)
     except IntegrityError:
         raise WorkflowError(
             _(
@@ -251,7 +286,10 @@ def restore(record, version, user):
             % {"number": version.number}
         ) from None
     return record_version(
-        record, user, note=_("Restored from version %(number)s") % {"number": version.number}
+        record,
+        user,
+        note=_("Restored from version %(number)s") % {"number": version.number},
+        language=version.language,
     )
 
 
@@ -270,7 +308,9 @@ def _cancel(scheduled):
 
 def _check_latest(version):
     latest = Version.objects.filter(
-        content_type=version.content_type, object_id=version.object_id
+        content_type=version.content_type,
+        object_id=version.object_id,
+        language=version.language,
     ).order_by("-number")
     if latest.values_list("number", flat=True).first() != version.number:
         raise WorkflowError(

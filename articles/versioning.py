@@ -21,6 +21,12 @@ from django.utils.safestring import mark_safe
 
 from articles.richtext import RichTextField
 from articles.search import visible_text
+from articles.translation import (
+    SOURCE,
+    column,
+    is_translation_column,
+    translated_fields,
+)
 
 # Bookkeeping, not content: never part of a version, never compared or restored.
 NOT_VERSIONED = {"id", "seed_fingerprint", "created_at", "updated_at"}
@@ -29,10 +35,27 @@ LINK = re.compile(r'<a\b[^>]*?\shref="(?P<href>[^"]*)"[^>]*>(?P<words>.*?)</a>',
 
 
 def _fields(model, parent=None):
-    """The concrete fields of `model` that hold content (for a part: not its parent link)."""
+    """The concrete fields of `model` that hold content (for a part: not its parent link;
+    a translation's column stands in its English field's place in that language's
+    document)."""
     return [
-        f for f in model._meta.concrete_fields if f.name not in NOT_VERSIONED and f.name != parent
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in NOT_VERSIONED
+        and f.name != parent
+        and not is_translation_column(model, f.name)
     ]
+
+
+def _values(model, obj, language, parent=None):
+    """`obj`'s content in `language`: the translated fields from that language's columns."""
+    translated = translated_fields(model) if language != SOURCE else ()
+    return {
+        f.attname: _value(
+            model._meta.get_field(column(f.name, language)) if f.name in translated else f, obj
+        )
+        for f in _fields(model, parent)
+    }
 
 
 def _value(field, obj):
@@ -51,14 +74,14 @@ def _encoded(values):
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
-def take_snapshot(record, parts=None, topics=None):
-    """The document of `record` as it stands in the database now (`parts` and `topics`:
-    its model's `version_parts` and `version_topics`, unless given)."""
+def take_snapshot(record, parts=None, topics=None, language=SOURCE):
+    """The document of `record` in `language` as it stands in the database now (`parts`
+    and `topics`: its model's `version_parts` and `version_topics`, unless given)."""
     model = type(record)
     parts = model.version_parts if parts is None else parts
     topics = model.version_topics if topics is None else topics
     document = {
-        "fields": {f.attname: _value(f, record) for f in _fields(model)},
+        "fields": _values(model, record, language),
         "topics": {
             name: sorted(getattr(record, name).values_list("pk", flat=True)) for name in topics
         },
@@ -70,15 +93,20 @@ def take_snapshot(record, parts=None, topics=None):
         rows = []
         for part in manager.order_by(*manager.model._meta.ordering or ["pk"]):
             row = {"id": part.pk}
-            row.update({f.attname: _value(f, part) for f in _fields(manager.model, parent)})
+            row.update(_values(manager.model, part, language, parent))
             rows.append(row)
         if rows:
             document["parts"][relation] = rows
     return _encoded(document)
 
 
-def restore_snapshot(record, document):
-    """Make `record` and its parts what `document` says (the caller holds a transaction)."""
+def restore_snapshot(record, document, language=SOURCE):
+    """Make `record` and its parts what the `language` `document` says (the caller holds a
+    transaction). English restores the whole record and keeps the translations of the
+    rows it keeps; a translation restores its own words only, on the rows still there."""
+    if language != SOURCE:
+        _restore_translation(record, document, language)
+        return
     model = type(record)
     for f in _fields(model):
         if f.attname in document["fields"]:
@@ -87,15 +115,77 @@ def restore_snapshot(record, document):
     for relation in model.version_parts:
         manager = getattr(record, relation)
         parent = manager.field.name
+        translations = _translation_columns(manager.model)
+        kept = {values["pk"]: values for values in manager.values("pk", *translations)}
         manager.all().delete()
         for row in document["parts"].get(relation, []):
             part = manager.model(pk=row["id"], **{parent: record})
             for f in _fields(manager.model, parent):
                 if f.attname in row:
                     setattr(part, f.attname, f.to_python(row[f.attname]))
+            for name in translations:
+                setattr(part, name, kept.get(row["id"], {}).get(name, ""))
             part.save(force_insert=True)
     for name in model.version_topics:
         getattr(record, name).set(document["topics"].get(name, []))
+
+
+def _translation_columns(model):
+    return [f.name for f in model._meta.concrete_fields if is_translation_column(model, f.name)]
+
+
+def _restore_translation(record, document, language):
+    model = type(record)
+    for name in translated_fields(model):
+        if name in document["fields"]:
+            setattr(record, column(name, language), document["fields"][name])
+    record.save()
+    for relation in model.version_parts:
+        manager = getattr(record, relation)
+        names = translated_fields(manager.model)
+        for row in document["parts"].get(relation, []):
+            words = {column(name, language): row[name] for name in names if name in row}
+            if words:
+                manager.filter(pk=row["id"]).update(**words)
+
+
+# Translation ------------------------------------------------------------------------
+
+
+def _words(model, document):
+    """{(where, field): text} of every translated text of `document`."""
+    words = {("", name): document["fields"].get(name) or "" for name in translated_fields(model)}
+    for relation, rows in document["parts"].items():
+        part_model = getattr(model, relation).rel.related_model
+        for row in rows:
+            for name in translated_fields(part_model):
+                words[((relation, row["id"]), name)] = row.get(name) or ""
+    return words
+
+
+def has_words(model, document):
+    """Whether a translation's `document` holds any translated text at all."""
+    return any(_words(model, document).values())
+
+
+def untranslated_texts(model, source, translation):
+    """What has English words in `source` and none in `translation`, as staff name it."""
+    translated = _words(model, translation)
+    missing = []
+    for (where, name), text in _words(model, source).items():
+        if text.strip() and not translated.get((where, name), "").strip():
+            owner = model if not where else getattr(model, where[0]).rel.related_model
+            label = str(owner._meta.get_field(name).verbose_name)
+            if where:
+                label = f"{owner._meta.verbose_name} #{where[1]}: {label}"
+            missing.append(label)
+    return missing
+
+
+def source_changed(model, source, latest):
+    """Whether the English words changed between the `source` document a translation was
+    made from and the `latest` English document."""
+    return _words(model, source) != _words(model, latest)
 
 
 # Comparison ------------------------------------------------------------------------

@@ -175,7 +175,7 @@ class VersionedAdmin:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        publishing.record_version(
+        publishing.record_versions(
             form.instance, request.user, form.cleaned_data.get("change_note", "")
         )
 

@@ -8,6 +8,8 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from articles.translation import translation_of
+
 
 class ClinicianQuerySet(models.QuerySet):
     def shown_publicly(self):
@@ -50,6 +52,10 @@ class Clinician(models.Model):
         help_text=_("What the photo shows, for readers who cannot see it. Required with a photo."),
     )
     biography = models.TextField(_("short biography"), max_length=2000, blank=True)
+    title_th = translation_of(title)
+    specialties_th = translation_of(specialties)
+    photo_alt_th = translation_of(photo_alt)
+    biography_th = translation_of(biography)
     is_public = models.BooleanField(
         _("shown publicly"), default=False, help_text=_("Listed on /team/ with a profile page.")
     )
