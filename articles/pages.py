@@ -35,6 +35,7 @@ from articles.models import (
     TScoreBand,
     Version,
 )
+from articles.translation import SOURCE
 
 logger = logging.getLogger(__name__)
 EXPERIMENTAL = Treatment.Evidence.EXPERIMENTAL.value
@@ -56,6 +57,7 @@ class Row:
     treatment_name: str = ""
     is_experimental: bool = False
     condition_name: str = ""  # a treatment point said of one condition
+    language: str = SOURCE  # English where the record has no published translation
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Card:
     summary: str
     publish_at: datetime
     url: str
+    language: str = SOURCE
 
     def get_absolute_url(self):
         return self.url
@@ -94,6 +97,7 @@ class Topic:
     slug: str
     url: str
     is_experimental: bool = False
+    language: str = SOURCE
 
 
 @dataclass(frozen=True)
@@ -143,8 +147,15 @@ class TreatmentPage:
 
 
 def find_published(model, slug):
-    """The published version of the `model` record at `slug`, or None."""
-    return Version.objects.for_page().of(model).filter(slug=slug).first()
+    """The published version of the `model` record at `slug` in the page's language, its
+    English version where it has no published translation, or None."""
+    language = get_language()
+    versions = Version.objects.for_page().of(model)
+    if language == SOURCE:
+        return versions.filter(slug=slug).first()
+    at_slug = Version.objects.public().of(model).filter(slug=slug).values("object_id")
+    found = {version.language: version for version in versions.filter(object_id__in=at_slug)}
+    return found.get(language) or found.get(SOURCE)
 
 
 def article_page(version, related_count=3):
@@ -202,7 +213,15 @@ def _article_shown(version, related_count):
         "conditions": [asdict(t) for t in linked.topics(Condition, topics.get("conditions", []))],
         "treatments": [asdict(t) for t in linked.topics(Treatment, topics.get("treatments", []))],
         "related": [
-            asdict(Card(v.title, v.summary, v.publish_at, v.get_absolute_url()))
+            asdict(
+                Card(
+                    v.shown_title,
+                    v.shown_summary,
+                    v.publish_at,
+                    v.get_absolute_url(),
+                    v.shown_language,
+                )
+            )
             for v in (related if topics.get("conditions") else [])
         ],
     }
@@ -261,10 +280,14 @@ def condition_page(version):
 
 
 def published_bands():
-    """The T-score bands of every published condition, lowest first."""
-    owners = Version.objects.live().of(Condition).filter(data__parts__has_key="t_score_bands")
+    """The T-score bands of every published condition, lowest first, in the page's
+    language where the condition's translation is published."""
+    owners = (
+        Version.objects.in_language().of(Condition).filter(data__parts__has_key="t_score_bands")
+    )
+    owners = _preferred(owners.only("content_type", "object_id", "language", "slug", "data"))
     bands = []
-    for owner in owners.only("object_id", "slug", "data"):
+    for owner in owners.values():
         for row in owner.data["parts"]["t_score_bands"]:
             band = TScoreBand(
                 name=row["name"],
@@ -278,6 +301,7 @@ def published_bands():
                 order=row["order"],
             )
             band.condition_slug = owner.slug
+            band.language = owner.language
             bands.append(band)
     return sorted(bands, key=lambda band: band.order)
 
@@ -291,7 +315,7 @@ def treatment_page(version):
         .of(Condition)
         .filter(Q(treatments=version.object_id) | Q(object_id__in=_ids(points, "condition_id")))
     )
-    conditions = {condition.object_id: condition for condition in conditions.distinct()}
+    conditions = {pk: v for (_ct, pk), v in _preferred(conditions.distinct()).items()}
     groups = []
     for kind, heading in TREATMENT_HEADINGS.items():
         rows = [
@@ -299,6 +323,7 @@ def treatment_page(version):
                 row["name"],
                 row["description"],
                 condition_name=_title(conditions.get(row["condition_id"])),
+                language=version.language,
             )
             for row in points
             if row["kind"] == kind
@@ -309,21 +334,29 @@ def treatment_page(version):
     for condition in sorted(conditions.values(), key=lambda c: c.title):
         for row in condition.data["parts"].get("condition_treatments", []):
             if row["treatment_id"] == version.object_id:
-                topic = Topic(condition.title, condition.slug, condition.get_absolute_url())
-                treated.append((topic, Row(row["label"], row["description"])))
+                topic = Topic(
+                    condition.title,
+                    condition.slug,
+                    condition.get_absolute_url(),
+                    language=condition.language,
+                )
+                treated.append(
+                    (topic, Row(row["label"], row["description"], language=condition.language))
+                )
     articles = Version.objects.articles_for_list().filter(treatments=version.object_id)
     return TreatmentPage(version, version.record, groups, treated, list(articles))
 
 
 class _Published:
     """The published versions of the conditions and treatments a page shows rows of, and
-    of the treatments those conditions list, read in one query."""
+    of the treatments those conditions list, read in one query: in the page's language
+    where a translation is published, in English where not."""
 
     def __init__(self, conditions, treatments, own=()):
         self.versions = {(v.content_type_id, v.object_id): v for v in own}
         self._rows = {}
         conditions = set(conditions) - {v.object_id for v in own if v.model is Condition}
-        live_conditions = Version.objects.live().filter(
+        live_conditions = Version.objects.public().filter(
             content_type=_ct(Condition), object_id__in=[*conditions, *(v.object_id for v in own)]
         )
         listed = Version.treatments.through.objects.filter(version__in=live_conditions)
@@ -331,9 +364,9 @@ class _Published:
             Q(object_id__in=treatments) | Q(object_id__in=listed.values("treatment_id")),
             content_type=_ct(Treatment),
         )
-        found = Version.objects.live().filter(wanted)
-        for version in found.only("content_type", "object_id", "title", "slug", "data"):
-            self.versions[(version.content_type_id, version.object_id)] = version
+        found = Version.objects.in_language().filter(wanted)
+        fields = ("content_type", "object_id", "language", "title", "slug", "data")
+        self.versions.update(_preferred(found.only(*fields)))
 
     def get(self, model, pk):
         return self.versions.get((_ct(model), pk))
@@ -342,7 +375,7 @@ class _Published:
         found = [self.get(model, pk) for pk in ids]
         return sorted(
             (
-                Topic(v.title, v.slug, v.get_absolute_url(), _is_experimental(v))
+                Topic(v.title, v.slug, v.get_absolute_url(), _is_experimental(v), v.language)
                 for v in found
                 if v is not None
             ),
@@ -362,7 +395,9 @@ class _Published:
             return {}
         rows = {}
         for row in version.data["parts"].get("points", []):
-            rows.setdefault(row["kind"], []).append(Row(row["name"], row["description"]))
+            rows.setdefault(row["kind"], []).append(
+                Row(row["name"], row["description"], language=version.language)
+            )
         for row in version.data["parts"].get("condition_treatments", []):
             treatment = self.get(Treatment, row["treatment_id"])
             if treatment is None:
@@ -374,6 +409,7 @@ class _Published:
                     url=treatment.get_absolute_url(),
                     treatment_name=treatment.title,
                     is_experimental=_is_experimental(treatment),
+                    language=version.language,
                 )
             )
         return rows
@@ -393,7 +429,7 @@ class _Published:
             if version is None:
                 return []
             return [
-                Row(row["name"], row["description"])
+                Row(row["name"], row["description"], language=version.language)
                 for row in version.data["parts"].get("points", [])
                 if row["kind"] == kind and row["condition_id"] == condition_id
             ]
@@ -402,6 +438,17 @@ class _Published:
 
 def _ct(model):
     return ContentType.objects.get_for_model(model).pk
+
+
+def _preferred(versions):
+    """{(content type, record): version}, the page's language over English."""
+    language = get_language()
+    chosen = {}
+    for version in versions:
+        key = (version.content_type_id, version.object_id)
+        if key not in chosen or version.language == language:
+            chosen[key] = version
+    return chosen
 
 
 def _ids(rows, name):

@@ -17,8 +17,10 @@ from operator import and_, or_
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from articles.models import Article, Condition, Treatment, Version
+from articles.translation import SOURCE
 
 RESULTS_PER_KIND = 20
 MOST_WORDS = 10
@@ -30,20 +32,33 @@ SEARCH_FIELDS = (("title", "A"), ("summary", "B"), ("search_text", "C"))
 
 def search_site(query):
     """Return {"articles": [...], "conditions": [...], "treatments": [...]}, best first:
-    published versions."""
-    querysets = {
+    the public records whose published words match, in the page's language or in
+    English, each shown as lists show it (`VersionQuerySet.for_list`)."""
+    shown = {
         "articles": Version.objects.for_list().of(Article),
         "conditions": Version.objects.for_list().of(Condition),
-        "treatments": Version.objects.live().of(Treatment).defer("search_text"),
+        "treatments": Version.objects.for_list().of(Treatment).defer(None).defer("search_text"),
     }
+    models = {"articles": Article, "conditions": Condition, "treatments": Treatment}
     results = {}
-    for key, queryset in querysets.items():
-        if connection.vendor == "postgresql":
-            found = _ranked(queryset, query)
-        else:
-            found = _matching(queryset, query)
-        results[key] = list(found[:RESULTS_PER_KIND])
+    for key, model in models.items():
+        if get_language() == SOURCE:  # the listed versions' own words: one statement
+            results[key] = list(_found(shown[key], query)[:RESULTS_PER_KIND])
+            continue
+        # The translation's words and the English ones; a record matches in up to two
+        # languages: one entry each, best first.
+        found = _found(Version.objects.in_language().of(model), query)
+        matches = found.values_list("object_id", flat=True)[: RESULTS_PER_KIND * 2]
+        best_first = list(dict.fromkeys(matches))[:RESULTS_PER_KIND]
+        listed = {v.object_id: v for v in shown[key].filter(object_id__in=best_first)}
+        results[key] = [listed[pk] for pk in best_first if pk in listed]
     return results
+
+
+def _found(versions, query):
+    if connection.vendor == "postgresql":
+        return _ranked(versions, query)
+    return _matching(versions, query)
 
 
 def _ranked(queryset, query):
