@@ -7,6 +7,9 @@ from articles.models import Version
 
 
 class LatestArticlesFeed(Feed):
+    """The latest articles at /feed/ in English and /th/feed/ in Thai (each article's
+    translation where it is published)."""
+
     feed_type = Atom1Feed
     title = _("Genoma Health articles")
     subtitle = _("The clinic's articles on bone health and regenerative medicine.")
@@ -18,10 +21,10 @@ class LatestArticlesFeed(Feed):
         ]  # with the documents: the author
 
     def item_title(self, item):
-        return item.title
+        return item.shown_title
 
     def item_description(self, item):
-        return item.summary
+        return item.shown_summary
 
     def item_pubdate(self, item):
         return item.publish_at
