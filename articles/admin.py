@@ -20,6 +20,7 @@ from articles.models import (
     TScoreBand,
 )
 from articles.richtext import RichTextField, sanitize_html
+from articles.translation import TRANSLATION, is_translation_column
 from articles.versions_admin import ReviewFilter, VersionedAdmin, VersionedForm
 
 
@@ -69,6 +70,18 @@ class RichTextAdmin:
         ]
 
 
+class TranslatedAdmin:
+    """For ModelAdmins and inlines whose model has Thai columns (placed beside their
+    English fields by the fieldsets): a Thai input says its language, so that browsers
+    and screen readers read it, and spell-check it, as Thai."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and is_translation_column(self.model, db_field.name):
+            formfield.widget.attrs["lang"] = TRANSLATION
+        return formfield
+
+
 class ConditionPointFormSet(BaseInlineFormSet):
     @classmethod
     def get_default_prefix(cls):
@@ -76,12 +89,12 @@ class ConditionPointFormSet(BaseInlineFormSet):
         return cls.model.proxy_kind
 
 
-class ConditionPointInline(RichTextAdmin, admin.TabularInline):
+class ConditionPointInline(TranslatedAdmin, RichTextAdmin, admin.TabularInline):
     """A condition's rows of one kind: the inline's proxy model (`Symptom`, `RiskFactor`)
     shows and saves that kind only, so editors never choose it."""
 
     formset = ConditionPointFormSet
-    fields = ["order", "name", "description"]
+    fields = ["order", "name", "name_th", "description", "description_th"]
     extra = 0
 
 
@@ -93,64 +106,71 @@ class SymptomInline(ConditionPointInline):
     model = Symptom
 
 
-class ConditionTreatmentInline(RichTextAdmin, admin.TabularInline):
+class ConditionTreatmentInline(TranslatedAdmin, RichTextAdmin, admin.TabularInline):
     model = ConditionTreatment
-    fields = ["order", "treatment", "label", "description"]
+    fields = ["order", "treatment", "label", "label_th", "description", "description_th"]
     autocomplete_fields = ["treatment"]
     extra = 0
 
 
-class TScoreBandInline(RichTextAdmin, admin.StackedInline):
+class TScoreBandInline(TranslatedAdmin, RichTextAdmin, admin.StackedInline):
     model = TScoreBand
     fields = [
-        ("name", "indicates_condition", "order"),
+        ("name", "name_th"),
+        ("indicates_condition", "order"),
         ("lower_bound", "lower_inclusive"),
         ("upper_bound", "upper_inclusive"),
-        "explanation",
+        ("explanation", "explanation_th"),
     ]
     extra = 0
     verbose_name_plural = _("T-score bands stated by this condition's diagnostic criteria")
 
 
 @admin.register(Condition)
-class ConditionAdmin(VersionedAdmin, RichTextAdmin, admin.ModelAdmin):
+class ConditionAdmin(VersionedAdmin, TranslatedAdmin, RichTextAdmin, admin.ModelAdmin):
     form = VersionedForm
     list_display = ["name", "slug", "working_copy", "publication", "medical_review"]
     list_filter = [ReviewFilter]
     search_fields = ["name", "summary", "icd10_code"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "icd10_code", "summary"]}),
-        (_("Page text"), {"fields": ["overview", "diagnosis"]}),
+        (None, {"fields": [("name", "name_th"), "slug", "icd10_code", ("summary", "summary_th")]}),
+        (_("Page text"), {"fields": [("overview", "overview_th"), ("diagnosis", "diagnosis_th")]}),
     ]
     inlines = [SymptomInline, RiskFactorInline, ConditionTreatmentInline, TScoreBandInline]
 
 
-class TreatmentPointInline(RichTextAdmin, admin.TabularInline):
+class TreatmentPointInline(TranslatedAdmin, RichTextAdmin, admin.TabularInline):
     model = TreatmentPoint
-    fields = ["kind", "order", "name", "description", "condition"]
+    fields = ["kind", "order", "name", "name_th", "description", "description_th", "condition"]
     extra = 0
     verbose_name_plural = _("Steps, benefits, mechanisms, considerations and reported outcomes")
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(VersionedAdmin, RichTextAdmin, admin.ModelAdmin):
+class TreatmentAdmin(VersionedAdmin, TranslatedAdmin, RichTextAdmin, admin.ModelAdmin):
     form = VersionedForm
     list_display = ["name", "kind", "evidence_status", "working_copy", "publication"]
     list_filter = [ReviewFilter, "kind", "evidence_status"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "summary"]}),
-        (_("Evidence"), {"fields": ["evidence_status", "regulatory_note"]}),
-        (_("Page text"), {"fields": ["description"]}),
+        (None, {"fields": [("name", "name_th"), "slug", "kind", ("summary", "summary_th")]}),
+        (_("Evidence"), {"fields": ["evidence_status", ("regulatory_note", "regulatory_note_th")]}),
+        (_("Page text"), {"fields": [("description", "description_th")]}),
     ]
     inlines = [TreatmentPointInline]
 
 
-class ArticleSectionInline(RichTextAdmin, admin.StackedInline):
+class ArticleSectionInline(TranslatedAdmin, RichTextAdmin, admin.StackedInline):
     model = ArticleSection
-    fields = ["order", "kind", "heading", "body", ("condition", "treatment")]
+    fields = [
+        "order",
+        "kind",
+        ("heading", "heading_th"),
+        ("body", "body_th"),
+        ("condition", "treatment"),
+    ]
     autocomplete_fields = ["condition", "treatment"]
     extra = 0
 
@@ -175,7 +195,7 @@ class ArticleAdminForm(VersionedForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionedAdmin, RichTextAdmin, admin.ModelAdmin):
+class ArticleAdmin(VersionedAdmin, TranslatedAdmin, RichTextAdmin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -191,10 +211,10 @@ class ArticleAdmin(VersionedAdmin, RichTextAdmin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["conditions", "treatments"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "standfirst"]}),
+        (None, {"fields": [("title", "title_th"), "slug", ("standfirst", "standfirst_th")]}),
         (_("Publishing"), {"fields": ["publish_at", "author_name"]}),
         (_("Topics"), {"fields": ["conditions", "treatments"]}),
-        (_("Hero image"), {"fields": ["hero_image", "hero_alt"]}),
-        (_("Search engines"), {"fields": ["meta_description"]}),
+        (_("Hero image"), {"fields": ["hero_image", ("hero_alt", "hero_alt_th")]}),
+        (_("Search engines"), {"fields": [("meta_description", "meta_description_th")]}),
     ]
     inlines = [ArticleSectionInline, ArticleReferenceInline]

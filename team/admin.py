@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from articles.admin import TranslatedAdmin
 from articles.images import clean_uploaded_image
 from team.models import Clinician
 
@@ -20,7 +21,7 @@ class ClinicianAdminForm(forms.ModelForm):
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(admin.ModelAdmin):
+class ClinicianAdmin(TranslatedAdmin, admin.ModelAdmin):
     form = ClinicianAdminForm
     list_display = ["name", "title", "credentials", "is_public", "has_photo", "user"]
     list_filter = ["is_public"]
@@ -28,11 +29,29 @@ class ClinicianAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "title", "credentials", "specialties"]}),
-        (_("Profile page"), {"fields": ["is_public", "licence_number", "biography"]}),
-        (_("Photo"), {"fields": ["photo", "photo_alt"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    ("title", "title_th"),
+                    "credentials",
+                    ("specialties", "specialties_th"),
+                ]
+            },
+        ),
+        (
+            _("Profile page"),
+            {"fields": ["is_public", "licence_number", ("biography", "biography_th")]},
+        ),
+        (_("Photo"), {"fields": ["photo", ("photo_alt", "photo_alt_th")]}),
         (_("Staff account"), {"fields": ["user"]}),
     ]
+
+    class Media:
+        # The Thai fields beside the English ones, as on the content's forms.
+        css = {"all": ["css/admin-versions.css"]}
 
     @admin.display(description=_("photo"), boolean=True, ordering="photo")
     def has_photo(self, clinician):
