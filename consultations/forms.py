@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core import signing
 from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
@@ -29,6 +30,16 @@ from consultations.text import (
 FORM_SIGNER_SALT = "consultations.form-rendered-at"
 MAX_DAYS_AHEAD = 183  # about six months
 TIME_ZONES = zoneinfo.available_timezones()
+# Django's messages that its own Thai catalogue lacks, by their validators' codes: said
+# here, they are in ours (makemessages reads only this project's code).
+MESSAGES_DJANGO_LACKS_IN_THAI = {
+    "null_characters_not_allowed": _("Null characters are not allowed."),
+    "max_length": ngettext_lazy(
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+        "limit_value",
+    ),
+}
 
 
 class CountrySelect(forms.Select):
@@ -196,9 +207,14 @@ class ConsultationRequestForm(InternationalPhoneMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages = {**MESSAGES_DJANGO_LACKS_IN_THAI, **field.error_messages}
         for name, model in (("condition", Condition), ("treatment", Treatment)):
             published = Version.objects.live().of(model).values("object_id")
             self.fields[name].queryset = model.objects.only("name", "slug").filter(pk__in=published)
+        # The page's language (/th/… is Thai) is the patient's likely preference; they may pick the other.
+        if translation.get_language() in ConsultationRequest.Language.values:
+            self.fields["language"].initial = translation.get_language()
         self.fields["consent"].label = format_html(
             '{} <a href="{}">{}</a>',
             _(
