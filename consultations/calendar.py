@@ -1,16 +1,18 @@
 """An iCalendar (RFC 5545/5546) invitation or cancellation for a consultation, without
-health details.
+health details, its text in the patient's language.
 
 Every file for one request describes the same event (one UID); its SEQUENCE grows
 with each file sent, so the patient's calendar replaces the time it holds, or
 removes the event when the method is CANCEL.
 """
 
+import unicodedata
 from datetime import UTC, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 DURATION = timedelta(hours=1)
 PUBLISH = "PUBLISH"
@@ -23,21 +25,40 @@ def _escape(text):
     )
 
 
+def _clusters(text):
+    """Each character with the marks that follow it (a Thai consonant with its vowel and
+    tone marks), so that a fold never separates them."""
+    clusters = []
+    for character in text:
+        if clusters and unicodedata.category(character).startswith("M"):
+            clusters[-1] += character
+        else:
+            clusters.append(character)
+    return clusters
+
+
 def _fold(line):
-    """Lines longer than 75 octets continue on the next line after a space."""
-    raw = line.encode()
-    parts = []
-    while len(raw) > 75:
-        cut = 75
-        while (raw[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
-            cut -= 1
-        parts.append(raw[:cut].decode())
-        raw = b" " + raw[cut:]
-    parts.append(raw.decode())
-    return "\r\n".join(parts)
+    """Lines longer than 75 octets continue on the next line after a space, never inside
+    a UTF-8 character nor between a letter and its marks: a calendar that shows folded
+    lines as they are still shows whole Thai syllables."""
+    lines = [""]
+    for cluster in _clusters(line):
+        # A letter with more marks than a line holds (only in made-up text) is cut up.
+        pieces = [cluster] if len(cluster.encode()) < 75 else list(cluster)
+        for piece in pieces:
+            if len((lines[-1] + piece).encode()) > 75:
+                lines.append(" ")
+            lines[-1] += piece
+    return "\r\n".join(lines)
 
 
 def consultation_ics(request, *, scheduled_at, sequence, method=PUBLISH):
+    with translation.override(request.language):
+        language = translation.get_language()
+        summary = gettext("Consultation at Genoma Health")
+        description = gettext("Your consultation with Genoma Health. Reference %(reference)s.") % {
+            "reference": request.reference
+        }
     tz = timezone.get_default_timezone()
     start = timezone.localtime(scheduled_at, tz)
     end = start + DURATION
@@ -66,8 +87,8 @@ def consultation_ics(request, *, scheduled_at, sequence, method=PUBLISH):
         f"DTSTART;TZID={settings.TIME_ZONE}:{start:%Y%m%dT%H%M%S}",
         f"DTEND;TZID={settings.TIME_ZONE}:{end:%Y%m%dT%H%M%S}",
         f"ORGANIZER;CN=Genoma Health:mailto:{organizer}",
-        f"SUMMARY:{_escape('Consultation at Genoma Health')}",
-        f"DESCRIPTION:{_escape(f'Your consultation with Genoma Health. Reference {request.reference}.')}",
+        f"SUMMARY;LANGUAGE={language}:{_escape(summary)}",
+        f"DESCRIPTION;LANGUAGE={language}:{_escape(description)}",
         "STATUS:CANCELLED" if method == CANCEL else "STATUS:CONFIRMED",
         "END:VEVENT",
         "END:VCALENDAR",

@@ -13,12 +13,15 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from consultations import calendar
 from consultations.models import ConsultationEvent, ConsultationRequest, new_reference
+from genoma.dates import local_date
 
 logger = logging.getLogger(__name__)
 Status = ConsultationRequest.Status
@@ -120,26 +123,54 @@ def _send(request, kind, send):
     return True
 
 
+def _absolute_url(path):
+    """An address on this site as an email gives it, with the site's scheme and host."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def admin_url(request):
-    return settings.SITE_URL.rstrip("/") + request.admin_change_url()
+    return _absolute_url(request.admin_change_url())
 
 
 def _clinic_message(request):
-    """The clinic is told a reference and a link: what the request says stays in admin."""
+    """The clinic is told a reference and a link: what the request says stays in admin.
+    In the clinic's language, whichever language the patient's page or the staff
+    member's admin had active when this was sent."""
     context = {"request": request, "admin_url": admin_url(request)}
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string("consultations/email/clinic_notification.txt", context)
     return EmailMessage(
         subject=f"New consultation request {request.reference}",
-        body=render_to_string("consultations/email/clinic_notification.txt", context),
+        body=body,
         to=settings.CONSULTATION_NOTIFY_EMAILS,
     )
 
 
+def _consultation_time(moment, language):
+    """When a consultation is, as a reader of `language` writes it, in the clinic's time
+    zone: "Thursday 26 November 2026, 14:30", "วันพฤหัสบดีที่ 26 พฤศจิกายน 2569, 14:30"."""
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
+        # Translators: a consultation's day and time, "Thursday 26 November 2026, 14:30".
+        return _("%(weekday)s %(date)s") % {
+            "weekday": WEEKDAYS[timezone.localtime(moment).weekday()],
+            "date": local_date(moment, language=language, with_time=True),
+        }
+
+
 def _patient_message(request, template, subject, **context):
-    """An email to the patient in their language. Anyone can type any address in the
-    form, so these emails carry nothing the sender typed: no name, no message."""
+    """An email to the patient in their language, its links to the pages in that language.
+    Anyone can type any address in the form, so these emails carry nothing the sender
+    typed: no name, no message."""
     with translation.override(request.language):
         body = render_to_string(
-            template, {"request": request, "time_zone": settings.TIME_ZONE, **context}
+            template,
+            {
+                "request": request,
+                "time_zone": settings.TIME_ZONE,
+                "home_url": _absolute_url(reverse("home")),
+                "privacy_url": _absolute_url(reverse("privacy")),
+                **context,
+            },
         )
         subject = str(subject)
     # The emails ask the patient to reply: replies go to the clinic, not to a no-reply sender.
@@ -174,7 +205,8 @@ def _calendar_email(request, kind, template, subject, method, scheduled_at):
     """Send the patient a calendar file; each one sent numbers a new SEQUENCE, so the
     patient's calendar replaces (or removes) the event it holds for this request."""
     sequence = request.calendar_sequence + 1
-    message = _patient_message(request, template, subject, scheduled_at=scheduled_at)
+    when = _consultation_time(scheduled_at, request.language)
+    message = _patient_message(request, template, subject, when=when)
     message.attach(
         f"genoma-consultation-{request.reference}.ics",
         calendar.consultation_ics(
