@@ -21,7 +21,12 @@ from articles.models import (
 )
 from articles.richtext import RichTextField, sanitize_html
 from articles.translation import TRANSLATION, is_translation_column
-from articles.versions_admin import ReviewFilter, VersionedAdmin, VersionedForm
+from articles.versions_admin import (
+    ReviewFilter,
+    TranslationFilter,
+    VersionedAdmin,
+    VersionedForm,
+)
 
 
 @cache
@@ -129,8 +134,15 @@ class TScoreBandInline(TranslatedAdmin, RichTextAdmin, admin.StackedInline):
 @admin.register(Condition)
 class ConditionAdmin(VersionedAdmin, TranslatedAdmin, RichTextAdmin, admin.ModelAdmin):
     form = VersionedForm
-    list_display = ["name", "slug", "working_copy", "publication", "medical_review"]
-    list_filter = [ReviewFilter]
+    list_display = [
+        "name",
+        "slug",
+        "working_copy",
+        "publication",
+        "medical_review",
+        "thai_translation",
+    ]
+    list_filter = [ReviewFilter, TranslationFilter]
     search_fields = ["name", "summary", "icd10_code"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
@@ -150,8 +162,15 @@ class TreatmentPointInline(TranslatedAdmin, RichTextAdmin, admin.TabularInline):
 @admin.register(Treatment)
 class TreatmentAdmin(VersionedAdmin, TranslatedAdmin, RichTextAdmin, admin.ModelAdmin):
     form = VersionedForm
-    list_display = ["name", "kind", "evidence_status", "working_copy", "publication"]
-    list_filter = [ReviewFilter, "kind", "evidence_status"]
+    list_display = [
+        "name",
+        "kind",
+        "evidence_status",
+        "working_copy",
+        "publication",
+        "thai_translation",
+    ]
+    list_filter = [ReviewFilter, TranslationFilter, "kind", "evidence_status"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
@@ -204,8 +223,9 @@ class ArticleAdmin(VersionedAdmin, TranslatedAdmin, RichTextAdmin, admin.ModelAd
         "publish_at",
         "medical_review",
         "next_review_due",
+        "thai_translation",
     ]
-    list_filter = [ReviewFilter, "conditions", "treatments"]
+    list_filter = [ReviewFilter, TranslationFilter, "conditions", "treatments"]
     search_fields = ["title", "standfirst", "slug"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}

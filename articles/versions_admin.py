@@ -5,6 +5,10 @@ workflow moves are buttons on the record's change page (`_submit_for_review`,
 `_approve`, `_request_changes`, `_publish`, `_unpublish`); the history page lists the
 versions, compares any two and restores one. Who may make each move is decided in
 articles/publishing.py, so a button posted by hand is refused like a hidden one.
+
+English is the source and Thai its translation, each with its own versions: a move
+acts on the language its button names (`value="th"`: the translation; anything else:
+English), and two versions are compared within one language.
 """
 
 from datetime import timedelta
@@ -12,6 +16,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Subquery
@@ -19,16 +24,60 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles import publishing
 from articles.models import Version
 from articles.preview import PREVIEW_LIFETIME, preview_token
-from articles.versioning import compare
+from articles.translation import LANGUAGE_NAMES, SOURCE, TRANSLATION
+from articles.versioning import compare, source_changed, untranslated_texts
 
 MOVES = ("_submit_for_review", "_approve", "_request_changes", "_publish", "_unpublish")
+MISSING, OUT_OF_DATE = "missing", "out_of_date"
+
+
+def move_language(request, move):
+    """The language a workflow button acts on: its value "th" names the translation; any
+    other value ("en", none, or an older form's label) the English source."""
+    return TRANSLATION if request.POST.get(move) == TRANSLATION else SOURCE
+
+
+def in_language(language, message):
+    """`message` about a version in `language`: a translation's says so, since each
+    language numbers its versions on its own."""
+    if language == SOURCE:
+        return message
+    return gettext("%(language)s translation: %(message)s") % {
+        "language": LANGUAGE_NAMES[language],
+        "message": message,
+    }
+
+
+def stale_translations(rows):
+    """The English working copies whose words changed since the translation was made.
+
+    `rows`: (model, the record's English working copy id, the id of the English version
+    its Thai working copy was made from). A translation made from the working copy
+    itself is up to date; the others are compared word by word (an English save that
+    changed no words, such as a new slug, leaves a translation up to date), with the
+    documents read in one query.
+    """
+    behind = {
+        english: (model, source)
+        for model, english, source in rows
+        if english is not None and source != english
+    }
+    if not behind:
+        return set()
+    wanted = {*behind, *(source for _model, source in behind.values())} - {None}
+    documents = dict(Version.objects.filter(pk__in=wanted).values_list("pk", "data"))
+    return {
+        english
+        for english, (model, source) in behind.items()
+        if source not in documents or source_changed(model, documents[source], documents[english])
+    }
 
 
 class VersionedForm(forms.ModelForm):
@@ -43,14 +92,20 @@ class VersionedForm(forms.ModelForm):
 class WorkflowForm(forms.Form):
     comment = forms.CharField(required=False, max_length=2000)
     next_review_due = forms.DateField(required=False)
-    # The working copy the page showed: a move is made on that version or on none.
+    # The working copy the page showed, English (`version`) or Thai (`version_th`): a
+    # move is made on that version or on none.
     version = forms.IntegerField(required=False, min_value=1)
+    version_th = forms.IntegerField(required=False, min_value=1)
 
     def clean_next_review_due(self):
         due = self.cleaned_data["next_review_due"]
         if due and due <= timezone.localdate():
             raise forms.ValidationError(_("The next review must fall due after today."))
         return due
+
+    def shown(self, language):
+        """The number of the working copy in `language` that the page showed, if it said."""
+        return self.cleaned_data["version" if language == SOURCE else f"version_{language}"]
 
 
 class ReviewFilter(admin.SimpleListFilter):
@@ -93,23 +148,70 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TranslationFilter(admin.SimpleListFilter):
+    """Records by their Thai translation: missing, out of date, or its working copy's state."""
+
+    title = _("Thai translation")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [
+            (MISSING, _("Missing")),
+            (OUT_OF_DATE, _("Out of date")),
+            *Version.State.choices,
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == MISSING:
+            return queryset.filter(thai_number__isnull=True)
+        translated = queryset.filter(thai_number__isnull=False)
+        rows = list(translated.values_list("pk", "working_id", "thai_source"))
+        stale = stale_translations((queryset.model, english, source) for _, english, source in rows)
+        outdated = [pk for pk, english, _source in rows if english in stale]
+        if value == OUT_OF_DATE:
+            return queryset.filter(pk__in=outdated)
+        return translated.filter(thai_state=value).exclude(pk__in=outdated)
+
+
+class VersionedChangeList(ChangeList):
+    """Tells each listed record whether its translation is out of date, for the page's
+    rows at once (VersionedAdmin.thai_translation)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        stale = stale_translations(
+            (self.model, obj.working_id, obj.thai_source)
+            for obj in self.result_list
+            if obj.thai_number is not None
+        )
+        for obj in self.result_list:
+            obj.thai_out_of_date = obj.working_id in stale
+
+
 class VersionedAdmin:
     """For the ModelAdmins of versioned records (with `form` a VersionedForm)."""
 
     change_form_template = "admin/articles/versioned_change_form.html"
     object_history_template = "admin/articles/version_history.html"
 
-    # The changelist: each record's working copy and published version, in one query.
+    # The changelist: each record's working copy and published version, and its Thai
+    # translation's working copy, in one query.
 
     def get_queryset(self, request):
         content_type = ContentType.objects.get_for_model(self.model)
-        versions = Version.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
+        of_record = Version.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
+        versions = of_record.filter(language=SOURCE)
         latest = versions.order_by("-number")
         live = versions.live()
+        thai = of_record.filter(language=TRANSLATION).order_by("-number")
         return (
             super()
             .get_queryset(request)
             .annotate(
+                working_id=Subquery(latest.values("pk")[:1]),
                 working_number=Subquery(latest.values("number")[:1]),
                 working_state=Subquery(latest.values("state")[:1]),
                 live_number=Subquery(live.values("number")[:1]),
@@ -118,8 +220,14 @@ class VersionedAdmin:
                 scheduled_from=Subquery(
                     versions.filter(live_from__gt=timezone.now()).values("live_from")[:1]
                 ),
+                thai_number=Subquery(thai.values("number")[:1]),
+                thai_state=Subquery(thai.values("state")[:1]),
+                thai_source=Subquery(thai.values("source")[:1]),
             )
         )
+
+    def get_changelist(self, request, **kwargs):
+        return VersionedChangeList
 
     @admin.display(description=_("working copy"), ordering="working_state")
     def working_copy(self, obj):
@@ -152,6 +260,14 @@ class VersionedAdmin:
     @admin.display(description=_("next review due"), ordering="live_review_due")
     def next_review_due(self, obj):
         return obj.live_review_due or "—"
+
+    @admin.display(description=_("Thai translation"), ordering="thai_state")
+    def thai_translation(self, obj):
+        if obj.thai_number is None:
+            return _("missing")
+        if getattr(obj, "thai_out_of_date", False):
+            return _("out of date")
+        return Version.State(obj.thai_state).label.lower()
 
     # Saving records a version.
 
@@ -206,18 +322,23 @@ class VersionedAdmin:
         return HttpResponseRedirect(change_url)
 
     def _make_move(self, request, obj, move):
+        language = move_language(request, move)
         form = WorkflowForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, in_language(language, error))
             return
         comment = form.cleaned_data["comment"]
-        version = publishing.latest_version(obj)
+        version = publishing.latest_version(obj, language)
         try:
             if version is None and move != "_unpublish":
-                raise publishing.WorkflowError(gettext("Save the record first."))
-            self._check_shown(move, version, form.cleaned_data["version"])
+                raise publishing.WorkflowError(
+                    gettext("Save the record first.")
+                    if language == SOURCE
+                    else gettext("There is no translation yet: write it and save first.")
+                )
+            self._check_shown(move, version, form.shown(language))
             if move == "_submit_for_review":
                 if not self.has_change_permission(request, obj):
                     raise publishing.WorkflowError(
@@ -241,15 +362,21 @@ class VersionedAdmin:
                 else:
                     done = gettext("Version %(number)s is published.")
             else:
-                publishing.unpublish(obj, request.user)
-                done = gettext("Unpublished: the public no longer sees this page.")
+                publishing.unpublish(obj, request.user, language)
+                done = (
+                    gettext("Unpublished: the public no longer sees this page.")
+                    if language == SOURCE
+                    else gettext("Unpublished. Thai readers see the English text again.")
+                )
         except publishing.WorkflowError as error:
-            messages.error(request, str(error))
+            messages.error(request, in_language(language, str(error)))
             return
         when = ""
         if version is not None and version.live_from:
             when = timezone.localtime(version.live_from).strftime("%d %B %Y, %H:%M")
-        message = done % {"number": getattr(version, "number", ""), "when": when}
+        message = in_language(
+            language, done % {"number": getattr(version, "number", ""), "when": when}
+        )
         self.log_change(request, obj, message)
         messages.success(request, message)
 
@@ -282,26 +409,52 @@ class VersionedAdmin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _workflow_context(self, request, obj):
-        versions = Version.objects.of_record(obj).select_related("approved_by", "reviewed_by")
-        latest = versions.order_by("-number").first()
-        live = versions.live().first()
-        scheduled = versions.filter(live_from__gt=timezone.now()).first()
         user = request.user
+        english = self._language_panel(obj, SOURCE)
         return {
-            "working_version": latest,
-            "live_version": live,
-            "scheduled_version": scheduled,
+            "languages": [english, self._language_panel(obj, TRANSLATION, english)],
             "can_submit": self.has_change_permission(request, obj),
             "can_review": user.has_perm("articles.approve_version")
             and getattr(user, "clinician", None) is not None,
             "reviewer_without_clinician": user.has_perm("articles.approve_version")
             and getattr(user, "clinician", None) is None,
             "can_publish": user.has_perm("articles.publish_version"),
-            "preview_url": latest
-            and reverse("articles:preview", kwargs={"token": preview_token(latest)}),
             "preview_days": PREVIEW_LIFETIME.days,
-            "public_url": live and live.get_absolute_url(),
         }
+
+    def _language_panel(self, obj, language, english=None):
+        """The record's working copy, live and scheduled versions in `language`; for the
+        translation, whether it is missing, out of date with `english` (the English
+        panel) and what it leaves untranslated."""
+        versions = Version.objects.of_record(obj, language).select_related(
+            "approved_by", "reviewed_by", "source"
+        )
+        latest = versions.order_by("-number").first()
+        live = versions.live().first()
+        panel = {
+            "language": language,
+            "is_translation": language != SOURCE,
+            "suffix": "" if language == SOURCE else f"_{language}",  # of its form's names
+            "working_version": latest,
+            "live_version": live,
+            "scheduled_version": versions.filter(live_from__gt=timezone.now()).first(),
+        }
+        # Each language's links go to that language's pages: a Thai preview reads in Thai.
+        with translation.override(language):
+            panel["preview_url"] = latest and reverse(
+                "articles:preview", kwargs={"token": preview_token(latest)}
+            )
+            panel["public_url"] = live and live.get_absolute_url()
+        if language != SOURCE and latest is not None:
+            english_id = getattr(english["working_version"], "pk", None)
+            stale = stale_translations([(self.model, english_id, latest.source_id)])
+            panel["out_of_date"] = english_id in stale
+            panel["untranslated"] = (
+                untranslated_texts(self.model, latest.source.data, latest.data)
+                if latest.source
+                else []
+            )
+        return panel
 
     # History: the versions, compared and restored.
 
@@ -315,6 +468,11 @@ class VersionedAdmin:
             ),
             path(
                 "<path:object_id>/history/<int:number>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name=f"{app}_{model}_restore",
+            ),
+            path(  # a translation's version: its number is its language's own
+                "<path:object_id>/history/<str:language>/<int:number>/restore/",
                 self.admin_site.admin_view(self.restore_view),
                 name=f"{app}_{model}_restore",
             ),
@@ -335,23 +493,61 @@ class VersionedAdmin:
         return obj
 
     def history_view(self, request, object_id, extra_context=None):
+        """The versions of each language, newest first: English, then the translation's
+        (each with the English version it was made from)."""
         obj = self._record(request, object_id)
-        versions = Version.objects.of_record(obj).select_related("approved_by").order_by("-number")
+        versions = (
+            Version.objects.of_record(obj)
+            .select_related("approved_by")
+            .annotate(source_number=F("source__number"))
+            .order_by("-number")
+        )
+        histories = []
+        for language in LANGUAGE_NAMES:
+            of_language = [version for version in versions if version.language == language]
+            for version in of_language:
+                version.restore_url = self._restore_url(obj, version)
+            if of_language:
+                histories.append(
+                    {
+                        "language": language,
+                        "is_translation": language != SOURCE,
+                        "versions": of_language,
+                    }
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": _("History of “%(record)s”") % {"record": obj},
             "subtitle": None,
             "object": obj,
             "opts": self.opts,
-            "versions": versions,
+            "histories": histories,
             "can_restore": self.has_change_permission(request, obj),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.object_history_template, context)
 
+    def _restore_url(self, obj, version):
+        language = [] if version.language == SOURCE else [version.language]
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_restore",
+            args=[quote(obj.pk), *language, version.number],
+            current_app=self.admin_site.name,
+        )
+
+    @staticmethod
+    def _language(code):
+        """A language named in an address; one the site does not have is not found."""
+        if code not in LANGUAGE_NAMES:
+            raise Http404(gettext("There is no such language."))
+        return code
+
     def compare_view(self, request, object_id):
+        """Two versions of one language side by side (an English and a Thai version hold
+        different words for the same text: never compared)."""
         obj = self._record(request, object_id)
-        versions = Version.objects.of_record(obj)
+        language = self._language(request.GET.get("language", SOURCE))
+        versions = Version.objects.of_record(obj, language)
         numbers = []
         for name in ("a", "b"):
             try:
@@ -360,10 +556,14 @@ class VersionedAdmin:
                 messages.error(request, gettext("Choose two versions to compare."))
                 return HttpResponseRedirect("../")
         older, newer = (get_object_or_404(versions, number=number) for number in sorted(numbers))
+        title = gettext("Version %(a)s and version %(b)s of “%(record)s”") % {
+            "a": older.number,
+            "b": newer.number,
+            "record": obj,
+        }
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Version %(a)s and version %(b)s of “%(record)s”")
-            % {"a": older.number, "b": newer.number, "record": obj},
+            "title": in_language(language, title),
             "object": obj,
             "opts": self.opts,
             "older": older,
@@ -372,20 +572,28 @@ class VersionedAdmin:
         }
         return TemplateResponse(request, "admin/articles/version_compare.html", context)
 
-    def restore_view(self, request, object_id, number):
+    def restore_view(self, request, object_id, number, language=SOURCE):
         if request.method != "POST":
-            return HttpResponseRedirect("../../")
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
+                    args=[object_id],
+                    current_app=self.admin_site.name,
+                )
+            )
         obj = self._record(request, object_id, change=True)
-        version = get_object_or_404(Version.objects.of_record(obj), number=number)
+        language = self._language(language)
+        version = get_object_or_404(Version.objects.of_record(obj, language), number=number)
         try:
             restored = publishing.restore(obj, version, request.user)
         except publishing.WorkflowError as error:
-            messages.error(request, str(error))
+            messages.error(request, in_language(language, str(error)))
         else:
             message = gettext(
                 "Version %(old)s is the working copy again, as version %(new)s. It needs "
                 "review before it can be published."
             ) % {"old": version.number, "new": restored.number}
+            message = in_language(language, message)
             self.log_change(request, obj, message)
             messages.success(request, message)
         return HttpResponseRedirect(
