@@ -1,6 +1,8 @@
 """Public pages of the medical content (published versions only), share-link previews,
 and the editor's image upload."""
 
+from itertools import groupby
+
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -89,6 +91,20 @@ class ConditionListView(ListView):
 
     def get_queryset(self):
         return Version.objects.for_list().of(Condition).order_by("title")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(letters=by_initial(self.object_list), **kwargs)
+
+
+def by_initial(conditions):
+    """(letter, conditions) for an A–Z list: one letter whatever the case of the titles'
+    initials, the conditions in their order under it."""
+
+    def initial(condition):
+        return condition.title[:1].lower()
+
+    groups = (list(group) for _initial, group in groupby(sorted(conditions, key=initial), initial))
+    return [(group[0].title[:1].upper(), group) for group in groups]
 
 
 def _render_condition(request, version, preview=False):

@@ -16,3 +16,26 @@ def json_ld(data):
     cleaned = {key: value for key, value in data.items() if value not in (None, "", [])}
     text = json.dumps(cleaned, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@register.tag
+def capture(parser, token):
+    """`{% capture as name %}…{% endcapture %}`: what the block renders, as `name`, for a
+    translated sentence whose value holds markup ("Medically reviewed by <a…>"), so the
+    sentence stays one string for translators and the markup stays in the template."""
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError("Use {% capture as name %}…{% endcapture %}.")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[2])
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context):
+        context[self.name] = self.nodelist.render(context)  # already escaped: a SafeString
+        return ""
