@@ -103,20 +103,8 @@ ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 WSGI_APPLICATION = "genoma.wsgi.application"
 
 TEMPLATES = [
-    # The public pages (templates/jinja2/); see genoma/jinja2.py.
-    {
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "templates" / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {
-            "environment": "genoma.jinja2.environment",
-            "context_processors": [
-                "django.template.context_processors.media",
-                "genoma.context_processors.clinic",
-            ],
-        },
-    },
-    # Admin, emails and the templates of installed apps.
+    # One template language for the public pages, admin and emails. Django's cached loader
+    # is on whatever DEBUG says (Django 4.1+): each template is compiled once per process.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -1,4 +1,5 @@
-"""The Jinja2 environment of the public pages (genoma/jinja2.py)."""
+"""Django's template language as the public pages use it: translated, escaped, dated in the
+clinic's time zone, with Django's own filters and the capture tag."""
 
 from datetime import UTC, datetime
 
@@ -7,33 +8,40 @@ from django.utils import translation
 
 
 def render(source, **context):
-    return engines["jinja2"].from_string(source).render(context)
+    return engines["django"].from_string("{% load i18n articles_tags %}" + source).render(context)
 
 
 def test_fixed_strings_follow_the_active_language_even_once_looked_up():
-    template = '{{ _("Email") }}'
+    template = '{% translate "Email" %}'
     assert render(template) == "Email"
     with translation.override("th"):
         assert render(template) == "อีเมล"
     assert render(template) == "Email"
 
 
-def test_dates_show_in_the_clinic_time_zone_like_django_templates(settings):
+def test_dates_show_in_the_clinic_time_zone(settings):
     settings.TIME_ZONE = "Asia/Bangkok"
     moment = datetime(2026, 1, 31, 20, 30, tzinfo=UTC)  # already 1 February in Bangkok
-    assert render("{{ moment|date('j F Y, H:i') }}", moment=moment) == "1 February 2026, 03:30"
+    assert render('{{ moment|date:"j F Y, H:i" }}', moment=moment) == "1 February 2026, 03:30"
 
 
 def test_text_is_escaped_and_translated_sentences_escape_their_values():
     assert render("{{ name }}", name="<b>") == "&lt;b&gt;"
-    assert render("{% trans name=name %}Hello {{ name }}{% endtrans %}", name="<b>") == (
-        "Hello &lt;b&gt;"
+    source = "{% blocktranslate with name=name %}Hello {{ name }}{% endblocktranslate %}"
+    assert render(source, name="<b>") == "Hello &lt;b&gt;"
+
+
+def test_a_captured_value_is_escaped_once_and_keeps_its_markup_in_a_sentence():
+    source = (
+        '{% capture as who %}<a href="/x/">{{ name }}</a>{% endcapture %}'
+        "{% blocktranslate %}Hello {{ who }}{% endblocktranslate %}"
     )
+    assert render(source, name="<b> & co") == 'Hello <a href="/x/">&lt;b&gt; &amp; co</a>'
 
 
 def test_url_and_filters_are_djangos():
-    assert render("{{ url('articles:condition_detail', slug='osteopenia') }}") == (
+    assert render("{% url 'articles:condition_detail' slug='osteopenia' %}") == (
         "/conditions/osteopenia/"
     )
     assert render("{{ 'a b&c'|urlencode }}") == "a%20b%26c"
-    assert render("{{ text|truncatechars(5) }}", text="Osteoporosis") == "Oste…"
+    assert render("{{ text|truncatechars:5 }}", text="Osteoporosis") == "Oste…"
