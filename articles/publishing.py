@@ -21,6 +21,7 @@ from articles.versioning import (
     has_words,
     missing_links,
     restore_snapshot,
+    source_changed,
     take_snapshot,
     untranslated_texts,
 )
@@ -65,7 +66,7 @@ def record_version(record, user=None, note="", language=SOURCE):
             object_id=record.pk,
             language=language,
             number=latest.number + 1 if latest else 1,
-            source=None if language == SOURCE else latest_version(record),
+            source=_source_of(record, language, document, latest),
             data=document,
             change_note=note[:200],
             created_by=user,
@@ -81,6 +82,18 @@ def record_version(record, user=None, note="", language=SOURCE):
             continue  # someone else recorded this number a moment ago: take the next
         return version
     raise WorkflowError(_("The content is being saved by someone else. Please try again."))
+
+
+def _source_of(record, language, document, latest):
+    """The English version a translation's `document` was made from: the English working
+    copy when its words changed, else the one its previous version was made from (a
+    change of shared fields, such as a slug or a new row, translates nothing)."""
+    if language == SOURCE:
+        return None
+    same_words = latest is not None and not source_changed(type(record), latest.data, document)
+    if same_words and latest.source is not None:
+        return latest.source
+    return latest_version(record)
 
 
 def describe_version(version, model, document):

@@ -179,3 +179,23 @@ def test_restoring_an_english_version_keeps_the_rows_translations(article, peopl
     assert article.title == "Bones and you"
     assert section.heading_th == "ทำไมกระดูกจึงหัก"
     assert section.kind == ArticleSection.Kind.TEXT
+
+
+def test_a_change_of_shared_fields_keeps_the_translation_s_source(article, people):
+    """A new slug changes the Thai document too, but translates nothing: the translation
+    is still the one made from the English words it was made from."""
+    editor, _ = people
+    publishing.record_versions(article, editor)
+    translate(article)
+    publishing.record_versions(article, editor)
+    made_from = publishing.latest_version(article, "th").source
+    section = article.sections.get()
+    section.body = "<p>Calcium and vitamin D matter.</p>"
+    section.save()
+    article.slug = "bones-and-you"
+    article.save()
+    publishing.record_versions(article, editor)
+    thai = publishing.latest_version(article, "th")
+    assert thai.number == 2  # the slug is in the Thai document
+    assert thai.source == made_from
+    assert source_changed(type(article), thai.source.data, publishing.latest_version(article).data)
