@@ -49,8 +49,20 @@ TREATMENT_HEADINGS = {
 }
 
 
+class _Shown:
+    """A value the page's template reads. Django's templates look `row.name` up as
+    row["name"] before they try the attribute; answering the key saves a raised and caught
+    TypeError for every value, a tenth of the article template's time."""
+
+    def __getitem__(self, name):
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
 @dataclass(frozen=True)
-class Row:
+class Row(_Shown):
     name: str
     description: str
     url: str = ""  # a condition's treatment links to the treatment's page
@@ -61,7 +73,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Section:
+class Section(_Shown):
     kind: str
     order: int
     heading: str
@@ -78,7 +90,7 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Card:
+class Card(_Shown):
     """An article as a list shows it."""
 
     title: str
@@ -92,7 +104,7 @@ class Card:
 
 
 @dataclass(frozen=True)
-class Topic:
+class Topic(_Shown):
     name: str
     slug: str
     url: str
@@ -101,7 +113,7 @@ class Topic:
 
 
 @dataclass(frozen=True)
-class ArticlePage:
+class ArticlePage(_Shown):
     version: Version
     article: Article
     sections: list
@@ -112,7 +124,7 @@ class ArticlePage:
 
 
 @dataclass(frozen=True)
-class ConditionPage:
+class ConditionPage(_Shown):
     version: Version
     condition: Condition
     symptoms: list
@@ -131,14 +143,14 @@ class ConditionPage:
 
 
 @dataclass(frozen=True)
-class PointGroup:
+class PointGroup(_Shown):
     kind: str
     heading: str
     points: list
 
 
 @dataclass(frozen=True)
-class TreatmentPage:
+class TreatmentPage(_Shown):
     version: Version
     treatment: Treatment
     groups: list

@@ -25,6 +25,15 @@ def test_dates_show_in_the_clinic_time_zone(settings):
     assert render('{{ moment|date:"j F Y, H:i" }}', moment=moment) == "1 February 2026, 03:30"
 
 
+def test_iso_datetime_writes_what_the_date_filter_writes_for_machines(settings):
+    settings.TIME_ZONE = "Asia/Bangkok"
+    moment = datetime(2026, 1, 31, 20, 30, tzinfo=UTC)
+    written = render("{{ moment|iso_datetime }}", moment=moment)
+    assert written == "2026-02-01T03:30:00+0700"
+    assert written == render('{{ moment|date:"Y-m-d\\TH:i:sO" }}', moment=moment)
+    assert render("{{ moment|iso_datetime }}", moment=None) == ""
+
+
 def test_text_is_escaped_and_translated_sentences_escape_their_values():
     assert render("{{ name }}", name="<b>") == "&lt;b&gt;"
     source = "{% blocktranslate with name=name %}Hello {{ name }}{% endblocktranslate %}"
