@@ -1,5 +1,6 @@
 """Django's template language as the public pages use it: translated, escaped, dated in the
-clinic's time zone, with Django's own filters and the capture tag."""
+clinic's time zone, with Django's own filters and the project's tags (capture, iso_datetime,
+cached_url)."""
 
 from datetime import UTC, datetime
 
@@ -8,7 +9,8 @@ from django.utils import translation
 
 
 def render(source, **context):
-    return engines["django"].from_string("{% load i18n articles_tags %}" + source).render(context)
+    libraries = "{% load i18n articles_tags cached_urls %}"
+    return engines["django"].from_string(libraries + source).render(context)
 
 
 def test_fixed_strings_follow_the_active_language_even_once_looked_up():
@@ -54,3 +56,11 @@ def test_url_and_filters_are_djangos():
     )
     assert render("{{ 'a b&c'|urlencode }}") == "a%20b%26c"
     assert render("{{ text|truncatechars:5 }}", text="Osteoporosis") == "Oste…"
+
+
+def test_cached_url_is_the_url_tag_s_address_in_the_page_s_language():
+    source = "{% cached_url 'articles:condition_list' %} {% url 'articles:condition_list' %}"
+    assert render(source) == "/conditions/ /conditions/"
+    with translation.override("th"):
+        assert render(source) == "/th/conditions/ /th/conditions/"
+    assert render("{% cached_url 'privacy' as link %}[{{ link }}]") == "[/privacy/]"
