@@ -102,6 +102,19 @@ class Card(_Shown):
     def get_absolute_url(self):
         return self.url
 
+    # As a list's versions say it (Version.shown_title…): one card template for both.
+    @property
+    def shown_title(self):
+        return self.title
+
+    @property
+    def shown_summary(self):
+        return self.summary
+
+    @property
+    def shown_language(self):
+        return self.language
+
 
 @dataclass(frozen=True)
 class Topic(_Shown):

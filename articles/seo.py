@@ -13,6 +13,7 @@ def article_json_ld(request, page):
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
+        "inLanguage": version.language,  # the words' language: English where not translated
         "name": article.title,
         "headline": article.title,
         "description": article.meta_description,
@@ -36,7 +37,7 @@ def article_json_ld(request, page):
         data["reviewedBy"] = {
             "@type": "Person",
             "name": clinician.name,
-            "jobTitle": clinician.title,
+            "jobTitle": clinician.shown_title,
         }
         if clinician.credentials:
             data["reviewedBy"]["honorificSuffix"] = clinician.credentials
@@ -55,6 +56,7 @@ def condition_json_ld(request, page):
     return {
         "@context": "https://schema.org",
         "@type": "MedicalCondition",
+        "inLanguage": page.version.language,
         "name": condition.name,
         "description": condition.summary,
         "url": _absolute(request, condition.get_absolute_url()),
@@ -87,6 +89,7 @@ def treatment_json_ld(request, page):
     return {
         "@context": "https://schema.org",
         "@type": "MedicalTherapy",
+        "inLanguage": page.version.language,
         "name": treatment.name,
         "description": treatment.summary or strip_tags(treatment.description),
         "url": _absolute(request, treatment.get_absolute_url()),

@@ -23,6 +23,7 @@ def translation_of(field):
     kwargs.update(
         blank=True,
         default="",
+        db_default="",  # also for rows written by code that predates the column
         unique=False,
         help_text="",
         verbose_name=format_lazy("{} ({})", kwargs.get("verbose_name", ""), _("Thai")),

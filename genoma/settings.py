@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "genoma.context_processors.clinic",
+                "genoma.context_processors.languages",
             ],
         },
     },

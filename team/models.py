@@ -6,9 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles.translation import translation_of
+from articles.translation import SOURCE, column, translation_of
 
 
 class ClinicianQuerySet(models.QuerySet):
@@ -95,6 +96,30 @@ class Clinician(models.Model):
     def get_absolute_url(self):
         return reverse("team:clinician_detail", kwargs={"slug": self.slug})
 
+    # In the page's language where the clinician's profile has the translation.
+    def _shown(self, name):
+        if get_language() != SOURCE:
+            translated = getattr(self, column(name, get_language()), "")
+            if translated:
+                return translated
+        return getattr(self, name)
+
+    @property
+    def shown_title(self):
+        return self._shown("title")
+
+    @property
+    def shown_specialties(self):
+        return self._shown("specialties")
+
+    @property
+    def shown_biography(self):
+        return self._shown("biography")
+
+    @property
+    def shown_photo_alt(self):
+        return self._shown("photo_alt")
+
     def clean(self):
         if self.photo and not self.photo_alt.strip():
             raise ValidationError(
@@ -126,12 +151,12 @@ class Clinician(models.Model):
 
     @property
     def specialty_list(self):
-        return [part.strip() for part in self.specialties.split(",") if part.strip()]
+        return [part.strip() for part in self.shown_specialties.split(",") if part.strip()]
 
     @property
     def biography_paragraphs(self):
         """The biography as typed: each line a paragraph, blank lines dropped."""
-        return [line.strip() for line in self.biography.splitlines() if line.strip()]
+        return [line.strip() for line in self.shown_biography.splitlines() if line.strip()]
 
 
 def discard_photo(name, using=None):

@@ -13,7 +13,7 @@ def clinician_json_ld(request, clinician):
         "@type": "Person",
         "name": clinician.name,
         "honorificSuffix": clinician.credentials,
-        "jobTitle": clinician.title,
+        "jobTitle": clinician.shown_title,
         "knowsAbout": clinician.specialty_list,
         "url": request.build_absolute_uri(clinician.get_absolute_url()),
         "worksFor": {

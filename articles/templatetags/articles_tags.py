@@ -3,6 +3,7 @@ import json
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -16,6 +17,15 @@ def json_ld(data):
     cleaned = {key: value for key, value in data.items() if value not in (None, "", [])}
     text = json.dumps(cleaned, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@register.filter
+def lang_if_other(language):
+    """` lang="en"` on words in another language than the page's (the English text of a
+    page not yet translated, shown on a Thai page), else nothing."""
+    if not language or language == get_language():
+        return ""
+    return format_html(' lang="{}"', language)
 
 
 @register.filter(expects_localtime=True)

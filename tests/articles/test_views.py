@@ -488,9 +488,7 @@ def test_every_sitemap_entry_names_its_page_in_both_languages_and_the_default(
     for url in urls:
         location = url.find("s:loc", ns).text
         english = location.replace(site + "/th/", site + "/")
-        alternates = {
-            link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)
-        }
+        alternates = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)}
         assert alternates == {
             "en": english,
             "th": english.replace(site + "/", site + "/th/"),
