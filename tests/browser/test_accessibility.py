@@ -5,28 +5,11 @@ import json
 import pytest
 
 from consultations.models import ConsultationRequest
+from tests.public_pages import LANGUAGE_PREFIXES, PAGES
 from tests.team.factories import with_photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ARTICLE = "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/"
-PAGES = {
-    "home": "/",
-    "article list": "/articles/",
-    "article": ARTICLE,
-    "conditions": "/conditions/",
-    "condition": "/conditions/osteopenia/",
-    "condition with a T-score result": "/conditions/osteopenia/?t_score=-1.8",
-    "condition with a T-score error": "/conditions/osteoporosis/?t_score=abc",
-    "treatments": "/treatments/",
-    "treatment": "/treatments/uc-msc-therapy/",
-    "search": "/search/?q=bone",
-    "search without results": "/search/?q=zebra",
-    "form": "/consultation/?condition=osteoporosis",
-    "privacy": "/privacy/",
-    "team": "/team/",
-    "clinician": "/team/somchai-jaidee/",
-    "404": "/no-such-page/",
-}
+PAGES = {**PAGES, "404": "/no-such-page/"}
 
 
 def axe_violations(page, axe_source):
@@ -47,11 +30,12 @@ def a11y_page(browser):
 
 
 @pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("language", list(LANGUAGE_PREFIXES))
 def test_public_page_has_no_accessibility_violations(
-    a11y_page, live_server, clinic_content, axe_source, name
+    a11y_page, live_server, clinic_content, axe_source, name, language
 ):
     with_photo()  # the team pages with everything a clinician may have
-    a11y_page.goto(live_server.url + PAGES[name])
+    a11y_page.goto(live_server.url + LANGUAGE_PREFIXES[language] + PAGES[name])
     violations = axe_violations(a11y_page, axe_source)
     assert violations == [], json.dumps(violations, indent=1)
 

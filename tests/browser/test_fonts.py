@@ -21,14 +21,18 @@ def visit(page, url):
     return sorted(fonts), loaded
 
 
-def test_english_home_page_is_drawn_in_sarabun_from_the_latin_subset(
+def test_english_home_page_is_drawn_in_sarabun_from_the_latin_subset_and_its_switcher(
     page, live_server, clinic_content, console_errors
 ):
     fonts, loaded = visit(page, live_server.url + "/")
     family = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert family.split(",")[0].strip('" ') == "Sarabun"
-    assert loaded == 2  # regular and bold
-    assert fonts == ["sarabun-latin-400-normal.woff2", "sarabun-latin-700-normal.woff2"]
+    assert loaded == 3  # Latin regular and bold, and Thai regular for "ภาษาไทย"
+    assert fonts == [
+        "sarabun-latin-400-normal.woff2",
+        "sarabun-latin-700-normal.woff2",
+        "sarabun-thai-400-normal.woff2",
+    ]
     assert console_errors == []  # the Content-Security-Policy lets the site's fonts load
 
 

