@@ -134,3 +134,12 @@ def test_a_page_not_yet_translated_shows_its_english_text_marked_as_english(site
     assert '<h1 lang="en">' in html
     english_notice = "This page is not yet available in Thai."
     assert english_notice not in thai_readers_words(html)
+
+
+def test_admin_follows_the_staff_member_s_browser_language(client, db):
+    thai = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
+    english = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="th"' in thai
+    assert "ชื่อผู้ใช้" in thai  # Django's own Thai: "Username"
+    assert '<html lang="en"' in english
+    assert "Username" in english
