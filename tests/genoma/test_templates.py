@@ -64,3 +64,18 @@ def test_cached_url_is_the_url_tag_s_address_in_the_page_s_language():
     with translation.override("th"):
         assert render(source) == "/th/conditions/ /th/conditions/"
     assert render("{% cached_url 'privacy' as link %}[{{ link }}]") == "[/privacy/]"
+
+
+def test_no_html_template_turns_autoescaping_off():
+    """SECURITY.md: only the plain-text emails (.txt) write values unescaped."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    templates = Path(settings.BASE_DIR) / "templates"
+    unescaped = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if "autoescape off" in path.read_text()
+    ]
+    assert unescaped == []
