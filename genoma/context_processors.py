@@ -1,7 +1,9 @@
+import functools
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.urls import translate_url
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 
 from articles.translation import LANGUAGE_NAMES
 
@@ -14,24 +16,44 @@ def clinic(request):
 def languages(request):
     """This page at its address in each language, the page's own first: for the
     `hreflang` links (absolute, without a query) and the language switcher (the same
-    query: a search stays the same search)."""
+    query: a search stays the same search). Worked out only by a page that shows them
+    (not by admin), from the address alone: a language's pages are its prefix
+    (none for English) before the same path."""
+    return {"language_alternates": SimpleLazyObject(lambda: _alternates(request))}
+
+
+def _alternates(request):
     try:
-        request.get_host()
+        origin = f"{request.scheme}://{request.get_host()}"
     except DisallowedHost:
-        return {}  # the 400 page of a host the site does not serve: no addresses on it
+        return []  # the 400 page of a host the site does not serve: no addresses on it
     current = translation.get_language()
-    ordered = sorted(settings.LANGUAGES, key=lambda language: language[0] != current)
+    path = request.path.removeprefix(_prefix(current))
+    query = request.META.get("QUERY_STRING", "")
     alternates = []
-    for code, _name in ordered:
-        with translation.override(code):
-            own_name = translation.gettext(LANGUAGE_NAMES[code])
+    for code, name in sorted(_own_names().items(), key=lambda item: item[0] != current):
+        address = _prefix(code) + path
         alternates.append(
             {
                 "code": code,
-                "name": own_name,
-                "url": request.build_absolute_uri(translate_url(request.path, code)),
-                "switch_to": translate_url(request.get_full_path(), code),
+                "name": name,
+                "url": origin + address,
+                "switch_to": f"{address}?{query}" if query else address,
                 "is_default": code == settings.LANGUAGE_CODE,  # x-default
             }
         )
-    return {"language_alternates": alternates}
+    return alternates
+
+
+def _prefix(code):
+    return "" if code == settings.LANGUAGE_CODE else f"/{code}"
+
+
+@functools.cache
+def _own_names():
+    """Each language's name in that language ("English", "ภาษาไทย")."""
+    names = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names[code] = translation.gettext(LANGUAGE_NAMES[code])
+    return names
