@@ -177,7 +177,8 @@ def find_published(model, slug):
     language = get_language()
     versions = Version.objects.for_page().of(model)
     if language == SOURCE:
-        return versions.filter(slug=slug).first()
+        found = versions.filter(slug=slug)[:1]  # one at most: no ordering to compile
+        return found[0] if found else None
     at_slug = Version.objects.public().of(model).filter(slug=slug).values("object_id")
     found = {version.language: version for version in versions.filter(object_id__in=at_slug)}
     return found.get(language) or found.get(SOURCE)
