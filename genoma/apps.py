@@ -4,7 +4,13 @@ from django.apps import AppConfig
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.management import call_command
+from django.core.signals import request_started
 from django.db.models.signals import post_delete, post_migrate, post_save
+from django.utils import translation
+
+
+def speak_the_default_language(**kwargs):
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def create_cache_table(using, **kwargs):
@@ -43,6 +49,11 @@ class GenomaConfig(AppConfig):
         from genoma.cache import content_changed
 
         content_published.connect(content_changed, dispatch_uid="cache.content_published")
+
+        # Each request starts in English: the language a previous request activated in
+        # this thread must not reach a page rendered before LocaleMiddleware runs (the
+        # 400 page of a host the site does not serve).
+        request_started.connect(speak_the_default_language, dispatch_uid="genoma.language")
 
         # The team pages are cached like the content: a clinician's edit retires them.
         for signal in (post_save, post_delete):

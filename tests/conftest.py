@@ -20,6 +20,15 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Each test starts in English, as each request does (genoma/apps.py): a Thai page
+    another test asked for leaves its language active in this thread."""
+    from django.utils import translation
+
+    translation.activate("en")
+
+
 DATABASE_FIXTURES = ("transactional_db", "db")
 
 

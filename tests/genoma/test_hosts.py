@@ -19,3 +19,13 @@ def test_an_unknown_host_is_refused_even_when_the_page_is_cached(client, clinic_
     response = client.get("/articles/", HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert "X-Cache" not in response
+
+
+def test_the_400_page_after_a_thai_page_is_in_english(client, clinic_content):
+    """The 400 page is rendered before LocaleMiddleware reads the address: the Thai of
+    the request before it must not stay active."""
+    assert client.get("/th/articles/").status_code == 200
+    response = client.get("/th/articles/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert '<html lang="en">' in response.content.decode()
+    assert "Something in that request was not right" in response.content.decode()
