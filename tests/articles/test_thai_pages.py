@@ -129,3 +129,17 @@ def test_a_record_whose_english_version_is_live_is_public_in_thai_without_transl
     condition = Condition.objects.get(slug="osteopenia")
     publish_unreviewed(condition)
     assert client.get("/th/conditions/osteopenia/").status_code == 200
+
+
+def _json_ld(html):
+    import json
+
+    return json.loads(html.split('<script type="application/ld+json">', 1)[1].split("</script>")[0])
+
+
+def test_json_ld_names_the_language_of_the_words(client, thai_article):
+    assert _json_ld(client.get(f"/th{ARTICLE}").content.decode())["inLanguage"] == "th"
+    assert _json_ld(client.get(ARTICLE).content.decode())["inLanguage"] == "en"
+    untranslated = client.get("/th/conditions/osteopenia/").content.decode()
+    assert _json_ld(untranslated)["inLanguage"] == "en"  # the English words, in a Thai page
+    assert _json_ld(untranslated)["url"].endswith("/th/conditions/osteopenia/")

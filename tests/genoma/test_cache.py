@@ -199,7 +199,13 @@ def test_a_preview_link_is_never_stored(client, clinic_content):
 
 
 def test_the_form_its_thanks_page_and_admin_are_never_cached(client, clinic_content):
-    for url in ("/consultation/", "/consultation/thanks/", "/healthz"):
+    for url in (
+        "/consultation/",
+        "/consultation/thanks/",
+        "/th/consultation/",
+        "/th/consultation/thanks/",
+        "/healthz",
+    ):
         response = client.get(url)
         assert "X-Cache" not in response, url
         assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
