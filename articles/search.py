@@ -2,11 +2,13 @@
 
 Each version carries its words as plain text (`Version.search_text`, written when the
 version is recorded), so search reads one table. PostgreSQL ranks results with
-full-text search; SQLite, the embedded default, matches every word of the query.
+full-text search; SQLite, the embedded default, matches every word of the query and puts the records
+with every word in their title first, then those with every word in their summary.
 
 Thai is written without spaces between words, and full-text search keeps a whole Thai
 run as one token, so on PostgreSQL each run of Thai in the query must appear as written
-(a substring, as on SQLite) and only the rest of the query goes to full-text search.
+(a substring, as on SQLite) and only the rest of the query goes to full-text search; a
+query of Thai words only is ranked as on SQLite.
 """
 
 import re
@@ -16,7 +18,7 @@ from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils.translation import get_language
 
 from articles.models import Article, Condition, Treatment, Version
@@ -66,8 +68,8 @@ def _ranked(queryset, query):
     if thai_words:
         queryset = queryset.filter(_every_word(thai_words))
         query = THAI.sub(" ", query)
-        if not WORD.search(query):  # Thai only: nothing left to rank by
-            return queryset.order_by("title", "pk")
+        if not WORD.search(query):  # Thai only: nothing left for full-text search
+            return _by_where_found(queryset, thai_words)
     vector = reduce(
         lambda a, b: a + b,
         (SearchVector(name, weight=weight, config="english") for name, weight in SEARCH_FIELDS),
@@ -81,7 +83,17 @@ def _ranked(queryset, query):
 
 
 def _matching(queryset, query):
-    return queryset.filter(_every_word(query.split()[:MOST_WORDS])).order_by("title", "pk")
+    words = query.split()[:MOST_WORDS]
+    return _by_where_found(queryset.filter(_every_word(words)), words)
+
+
+def _by_where_found(queryset, words):
+    """Substring matches ranked by where the words are: all in the title first, then all
+    in the summary, then the rest; alphabetical within each."""
+    in_title = reduce(and_, (Q(title__icontains=word) for word in words))
+    in_summary = reduce(and_, (Q(summary__icontains=word) for word in words))
+    place = Case(When(in_title, then=0), When(in_summary, then=1), default=2)
+    return queryset.alias(place=place).order_by("place", "title", "pk")
 
 
 def _every_word(words):

@@ -75,6 +75,43 @@ class SlugChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class LanguageMarkedSelect(forms.Select):
+    """A select whose options may be in another language than the page's (the English
+    name of a condition not yet translated, on a Thai page): those carry `lang`."""
+
+    option_languages = {}  # a record's pk -> the language of its option's label
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        record = getattr(value, "instance", None)  # ModelChoiceIteratorValue
+        language = record and self.option_languages.get(record.pk)
+        if language and language != translation.get_language():
+            option["attrs"]["lang"] = language
+        return option
+
+
+class PublishedRecordField(SlugChoiceField):
+    """A published condition or treatment, chosen by slug and named as its public page
+    names it: the published version's title, in the page's language where its
+    translation is published, in English (so marked) where not."""
+
+    widget = LanguageMarkedSelect
+
+    def __init__(self, model, **kwargs):
+        super().__init__(queryset=model.objects.none(), to_field_name="slug", **kwargs)
+        self.model = model
+        self.shown = {}
+
+    def show_published(self):
+        """Read, when the form is made, which records are public and what they are called."""
+        self.shown = {v.object_id: v for v in Version.objects.for_list().of(self.model)}
+        self.queryset = self.model.objects.only("slug").filter(pk__in=self.shown)
+        self.widget.option_languages = {pk: v.shown_language for pk, v in self.shown.items()}
+
+    def label_from_instance(self, record):
+        return self.shown[record.pk].shown_title
+
+
 class FreeTextField(forms.CharField):
     """Free text (the message): every kind of line break becomes "\n" (a pasted U+2028
     or a lone CR still separates lines), then what cannot be seen is dropped before
@@ -158,19 +195,11 @@ class ConsultationRequestForm(InternationalPhoneMixin, forms.Form):
         widget=forms.RadioSelect,
         initial=ConsultationRequest.Language.ENGLISH,
     )
-    condition = SlugChoiceField(
-        label=_("Condition of interest"),
-        queryset=Condition.objects.none(),  # the published ones, when the form is made
-        required=False,
-        empty_label=_("Not sure"),
-        to_field_name="slug",
+    condition = PublishedRecordField(
+        Condition, label=_("Condition of interest"), required=False, empty_label=_("Not sure")
     )
-    treatment = SlugChoiceField(
-        label=_("Treatment of interest"),
-        queryset=Treatment.objects.none(),
-        required=False,
-        empty_label=_("No preference"),
-        to_field_name="slug",
+    treatment = PublishedRecordField(
+        Treatment, label=_("Treatment of interest"), required=False, empty_label=_("No preference")
     )
     preferred_date = forms.DateField(
         label=_("Preferred date"),
@@ -209,9 +238,8 @@ class ConsultationRequestForm(InternationalPhoneMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.error_messages = {**MESSAGES_DJANGO_LACKS_IN_THAI, **field.error_messages}
-        for name, model in (("condition", Condition), ("treatment", Treatment)):
-            published = Version.objects.live().of(model).values("object_id")
-            self.fields[name].queryset = model.objects.only("name", "slug").filter(pk__in=published)
+        self.fields["condition"].show_published()
+        self.fields["treatment"].show_published()
         # The page's language (/th/… is Thai) is the patient's likely preference; they may pick the other.
         if translation.get_language() in ConsultationRequest.Language.values:
             self.fields["language"].initial = translation.get_language()

@@ -143,3 +143,16 @@ def test_json_ld_names_the_language_of_the_words(client, thai_article):
     untranslated = client.get("/th/conditions/osteopenia/").content.decode()
     assert _json_ld(untranslated)["inLanguage"] == "en"  # the English words, in a Thai page
     assert _json_ld(untranslated)["url"].endswith("/th/conditions/osteopenia/")
+
+
+def test_the_form_names_conditions_as_their_published_pages_do(client, clinic_content):
+    osteoporosis = Condition.objects.get(slug="osteoporosis")
+    publish_thai(osteoporosis, name="โรคกระดูกพรุน", summary="กระดูกบางลง")
+    osteoporosis.name = "Osteoporosis (draft rename)"  # saved, not published
+    osteoporosis.save()
+    thai = client.get("/th/consultation/").content.decode()
+    assert '<option value="osteoporosis">โรคกระดูกพรุน</option>' in thai
+    assert '<option value="osteopenia" lang="en">Osteopenia</option>' in thai
+    english = client.get("/consultation/").content.decode()
+    assert '<option value="osteoporosis">Osteoporosis</option>' in english
+    assert "draft rename" not in english + thai

@@ -142,3 +142,27 @@ def test_admin_follows_the_staff_member_s_browser_language(client, db):
     assert "ชื่อผู้ใช้" in thai  # Django's own Thai: "Username"
     assert '<html lang="en"' in english
     assert "Username" in english
+
+
+def english_content_words():
+    """The public records' English names and titles: on a Thai page without translations
+    each is English text, and must be marked so."""
+    from articles.models import Version
+
+    return {v.title for v in Version.objects.public()}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_a_thai_page_marks_every_english_title_it_shows_as_english(site, name):
+    html = site.get("/th" + PAGES[name]).content.decode()
+    words = thai_readers_words(html)
+    found = sorted(title for title in english_content_words() if title in words)
+    assert found == [], f"English titles not marked lang=en on /th{PAGES[name]}: {found}"
+
+
+@pytest.mark.parametrize("path", [ARTICLE, "/treatments/uc-msc-therapy/"])
+def test_the_title_of_a_page_shown_in_english_is_marked_english(site, path):
+    html = site.get("/th" + path).content.decode()
+    assert re.search(r'<title lang="en">[^<]+ · Genoma Health</title>', html)
+    assert re.search(r'<li aria-current="page" lang="en">[^<]+</li>', html)
+    assert "<title>" in site.get(path).content.decode()  # English on an English page
