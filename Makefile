@@ -22,10 +22,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-run: $(VENV)/.runtime  ## the development site on SQLite with the clinic's content
+# The job queue's worker runs beside the web server and stops with it.
+WITH_WORKER = $(PY) manage.py run_huey --quiet & worker=$$!; trap 'kill $$worker' EXIT INT TERM;
+
+run: $(VENV)/.runtime  ## the development site on SQLite with the clinic's content, and its job worker
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py load_clinic_content
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	export DJANGO_DEBUG=1; $(WITH_WORKER) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser-side tools (axe-core, Lighthouse). Without npm the accessibility tests skip
 # (and fail under CI=true).
@@ -40,7 +43,7 @@ test: $(VENV)/.dev node_modules/.installed  ## the whole suite, with branch cove
 # (tests/genoma/test_catalogue.py fails on any string left untranslated).
 messages: $(VENV)/.dev  ## extract the strings to translate, and compile the catalogue
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l th --no-obsolete
-	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l th
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l th --ignore=.venv --ignore=node_modules
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -59,7 +62,7 @@ serve: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_clinic_content
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	$(VENV)/bin/gunicorn genoma.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+	$(WITH_WORKER) $(VENV)/bin/gunicorn genoma.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 audit: $(VENV)/.runtime node_modules/.installed  ## Lighthouse scores of the production-like site
 	$(PY) scripts/audit.py

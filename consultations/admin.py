@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from articles.roles import CLINIC_STAFF
 from consultations import services
 from consultations.forms import InternationalPhoneMixin
-from consultations.models import OPEN_FIRST, ConsultationEvent, ConsultationRequest
+from consultations.models import OPEN_FIRST, ConsultationEvent, ConsultationRequest, EmailsDue
 from consultations.text import refuse_invisible_characters
 
 Status = ConsultationRequest.Status
@@ -50,6 +50,7 @@ NOTIFICATION_FIELDS = [
     "confirmation_sent_at",
     "notification_error",
     "email_failures",
+    "next_email_attempt",
 ]
 CSV_COLUMNS = [
     ("reference", _("Reference")),
@@ -425,6 +426,15 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             or "—"
         )
 
+    @admin.display(description=_("next automatic attempt"))
+    def next_email_attempt(self, consultation):
+        """When the job worker tries the emails still due again (none: nothing due, or
+        retries stopped after a day)."""
+        due = EmailsDue.objects.filter(pk=consultation.pk).first()
+        if due is None:
+            return "—"
+        return formats.date_format(timezone.localtime(due.due_at), "DATETIME_FORMAT")
+
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, consultation):
         return timesince(consultation.created_at, timezone.now(), depth=1)
@@ -484,26 +494,22 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Resend notifications"), permissions=["change"])
     def resend(self, request, queryset):
-        sent, failed = 0, []
+        queued = 0
         for consultation in queryset:
-            if services.resend_notifications(consultation):
-                sent += 1
-            else:
-                failed.append(consultation.reference)
-        if sent:
-            self.message_user(
-                request,
-                ngettext("Emails sent for %d request.", "Emails sent for %d requests.", sent)
-                % sent,
-                messages.SUCCESS,
+            services.resend_notifications(consultation)
+            queued += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Emails queued for %d request: they go out within a minute, and a failure "
+                "shows on the request.",
+                "Emails queued for %d requests: they go out within a minute, and a failure "
+                "shows on each request.",
+                queued,
             )
-        if failed:
-            self.message_user(
-                request,
-                _("Sending failed again for: %(refs)s. The error is recorded on each request.")
-                % {"refs": ", ".join(failed)},
-                messages.ERROR,
-            )
+            % queued,
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Export the selected requests to CSV"), permissions=["export"])
     def export_csv(self, request, queryset):

@@ -1,7 +1,7 @@
 """Consultation requests from patients, and their append-only review trail."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -250,6 +250,60 @@ class ConsultationRequest(models.Model):
     def contact_method_phrase(self):
         """How we reach the patient, as it reads inside a sentence ("by email", "on LINE")."""
         return CONTACT_METHOD_PHRASES[self.contact_method]
+
+
+class EmailsDueQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Due now and not being sent, or claimed by a worker that has since died."""
+        now = now or timezone.now()
+        return self.filter(due_at__lte=now).filter(
+            Q(sending_since__isnull=True) | Q(sending_since__lt=now - EmailsDue.claim_lasts())
+        )
+
+
+class EmailsDue(models.Model):
+    """A request with emails still to send: the job queue's bookkeeping, in the database.
+
+    A web request only stores this row (in its transaction) and queues a job; the job
+    claims the row, sends what the request has outstanding and removes it, or counts the
+    failure and sets the next attempt. A job lost with a killed worker leaves the row
+    behind, and the sweep every minute picks it up once its claim has lapsed.
+    """
+
+    # Growing delays between attempts, in minutes: about a day in all, then staff resend.
+    RETRY_MINUTES = (1, 2, 4, 8, 15, 30, 60, 120, 240, 240, 240, 240, 240)
+
+    request = models.OneToOneField(
+        ConsultationRequest, on_delete=models.CASCADE, primary_key=True, related_name="emails_due"
+    )
+    due_at = models.DateTimeField(_("next attempt"), db_index=True)
+    failures = models.PositiveIntegerField(_("failed attempts"), default=0)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    # The appointment a cancellation takes out of the patient's calendar (staff may have
+    # cleared the request's time when they moved it out of "scheduled").
+    cancelled_time = models.DateTimeField(null=True, blank=True)
+
+    objects = EmailsDueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emails to send")
+        verbose_name_plural = _("emails to send")
+
+    def __str__(self):
+        return str(self.request)
+
+    @classmethod
+    def claim_lasts(cls):
+        """Longer than a job's sends can take (at most three emails, each socket wait
+        bounded by EMAIL_TIMEOUT): a claim older than this belongs to a worker that died."""
+        return timedelta(seconds=10 * settings.EMAIL_TIMEOUT)
+
+    @classmethod
+    def next_delay(cls, failures):
+        """The wait after the `failures`-th failure in a row; None once a day has passed."""
+        if failures > len(cls.RETRY_MINUTES):
+            return None
+        return timedelta(minutes=cls.RETRY_MINUTES[failures - 1])
 
 
 CONTACT_METHOD_PHRASES = {

@@ -1,7 +1,9 @@
 """Submitting and reviewing consultation requests: the workflows that span models.
 
-A request is saved in its transaction first; email goes out only once it is
-committed, and a failed send is recorded on the request for a resend from admin.
+A request is saved in its transaction first, with a note that it has emails to send
+(`EmailsDue`); a job of the queue sends them once the transaction is committed, never
+the web request. A failed send is recorded on the request and retried with growing
+delays for about a day (`EmailsDue.RETRY_MINUTES`); staff can resend at any time.
 No email and no log line carries the patient's health details or message.
 """
 
@@ -20,7 +22,12 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from consultations import calendar
-from consultations.models import ConsultationEvent, ConsultationRequest, new_reference
+from consultations.models import (
+    ConsultationEvent,
+    ConsultationRequest,
+    EmailsDue,
+    new_reference,
+)
 from genoma.dates import local_date
 
 logger = logging.getLogger(__name__)
@@ -79,9 +86,7 @@ def submit_consultation_request(cleaned_data, *, spam_reason="", review_note="")
                     note=spam_reason,
                 )
                 if not spam_reason:
-                    transaction.on_commit(
-                        lambda stored=request: send_submission_notifications(stored)
-                    )
+                    queue_emails(request)
         except IntegrityError:
             # Either the same form was sent twice at once, or (rarely) the reference collided.
             existing = ConsultationRequest.objects.filter(submission_token=token).first()
@@ -260,17 +265,93 @@ def _cancellation_due(request):
     return request.status in CANCELLING_STATUSES and request.confirmation_sent_at is not None
 
 
-def resend_notifications(request):
+def send_outstanding(request, cancelled_time=None):
     """Send whatever has not gone out yet; clear the recorded error when all went."""
     request.notification_error = ""
     sent = request.status == Status.SPAM or send_submission_notifications(request)
     if sent and request.status == Status.SCHEDULED and request.confirmation_sent_at is None:
         sent = send_schedule_confirmation(request)
     if sent and _cancellation_due(request):
-        sent = send_cancellation(request, request.scheduled_at)
+        sent = send_cancellation(request, cancelled_time or request.scheduled_at)
     if sent:
         request.save(update_fields=["notification_error", "updated_at"])
     return sent
+
+
+def queue_emails(request, cancelled_time=None):
+    """Note that `request` has emails to send, due now, and queue the job that sends them
+    once the transaction commits. Called inside the transaction that made them due."""
+    defaults = {"due_at": timezone.now()}
+    if cancelled_time is not None:
+        defaults["cancelled_time"] = cancelled_time
+    EmailsDue.objects.update_or_create(request=request, defaults=defaults)
+    transaction.on_commit(lambda: _enqueue(request.pk))
+
+
+def _enqueue(request_pk):
+    from consultations.tasks import send_emails
+
+    try:
+        send_emails(request_pk)
+    except Exception:  # the queue is down: the row stays, and the next sweep sends
+        logger.exception("Could not queue the emails of consultation request #%s.", request_pk)
+
+
+def send_due_emails(request_pk):
+    """The job: send the request's due emails, until none are due."""
+    while _send_due_once(request_pk):
+        pass
+
+
+def _send_due_once(request_pk):
+    """Claim the request's due emails, send them, and remove the note, or count the
+    failure and set the next attempt (none after about a day: staff resend). True when
+    the note was made due again while sending (staff scheduled meanwhile): go again.
+
+    The claim is one UPDATE: two workers never send the same emails.
+    """
+    now = timezone.now()
+    due = EmailsDue.objects.due(now).filter(pk=request_pk).first()
+    if due is None:
+        return False
+    if (
+        not EmailsDue.objects.due(now)
+        .filter(pk=request_pk, due_at=due.due_at)
+        .update(sending_since=now)
+    ):
+        return False  # another worker claimed it first
+    request = ConsultationRequest.objects.get(pk=request_pk)
+    sent = send_outstanding(request, due.cancelled_time)
+    delay = None if sent else EmailsDue.next_delay(due.failures + 1)
+    if not sent and delay is None:
+        ConsultationEvent.objects.create(
+            request=request,
+            kind=ConsultationEvent.Kind.NOTIFICATION_FAILED,
+            note="Automatic retries stopped after a day: resend from admin.",
+        )
+    unchanged = EmailsDue.objects.filter(pk=request_pk, due_at=due.due_at)
+    if delay is None:
+        settled = unchanged.delete()[0]
+    else:
+        settled = unchanged.update(
+            due_at=now + delay, failures=due.failures + 1, sending_since=None
+        )
+    if settled:
+        return False
+    EmailsDue.objects.filter(pk=request_pk).update(sending_since=None)
+    return True
+
+
+def send_all_due_emails():
+    """The sweep: every request whose emails are due (a retry, a lost job)."""
+    for request_pk in EmailsDue.objects.due().values_list("pk", flat=True):
+        send_due_emails(request_pk)
+
+
+def resend_notifications(request):
+    """Staff's resend: the request's outstanding emails due now, for the queue."""
+    with transaction.atomic():
+        queue_emails(request)
 
 
 def change_request(request, *, actor, changes):
@@ -309,10 +390,12 @@ def change_request(request, *, actor, changes):
         was_scheduled = before.status == Status.SCHEDULED
         now_scheduled = request.status == Status.SCHEDULED
         if now_scheduled and (not was_scheduled or before.scheduled_at != request.scheduled_at):
-            transaction.on_commit(lambda: send_schedule_confirmation(request))
+            if request.confirmation_sent_at is not None:  # a new time: a new confirmation
+                request.confirmation_sent_at = None
+                request.save(update_fields=["confirmation_sent_at", "updated_at"])
+            queue_emails(request)
         elif was_scheduled and _cancellation_due(request):
-            cancelled_time = before.scheduled_at
-            transaction.on_commit(lambda: send_cancellation(request, cancelled_time))
+            queue_emails(request, cancelled_time=before.scheduled_at)
     return events
 
 

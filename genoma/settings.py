@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_ckeditor_5",
     "csp",
     "axes",
+    "huey.contrib.djhuey",
     "genoma",
     "team",
     "articles",
@@ -167,6 +168,28 @@ else:
         }
     }
 
+# The job queue (email, reminders, periodic work), worked by `python manage.py run_huey`:
+# Redis when REDIS_URL is set (every app server's workers share it), else a SQLite file
+# beside the database (one machine). Jobs are never run inside the web request that
+# queues them; the test suite runs them at once (tests/conftest.py).
+_database = DATABASES["default"]
+_jobs_file = (
+    Path(_database["NAME"]).with_name(f"{Path(_database['NAME']).stem}-jobs.sqlite3")
+    if _database["ENGINE"] == "django.db.backends.sqlite3"
+    else BASE_DIR / "jobs.sqlite3"
+)
+HUEY = {
+    "name": "genoma",
+    "immediate": False,  # djhuey's default follows DEBUG; `make run` works its queue too
+    "results": False,  # nothing reads a job's return value
+    "utc": True,
+    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+}
+if REDIS_URL:
+    HUEY.update(huey_class="huey.RedisHuey", connection={"url": REDIS_URL})
+else:
+    HUEY.update(huey_class="genoma.jobs.SqliteHuey", filename=str(_jobs_file))
+
 # Public pages for anonymous visitors are served from the cache above until the content
 # changes (genoma/cache.py). 0 turns the page cache off (a benchmark of the uncached path).
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
@@ -247,7 +270,7 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 10
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))  # seconds per socket wait
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DJANGO_DEFAULT_FROM_EMAIL", "Genoma Health <no-reply@localhost>"
 )

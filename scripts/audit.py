@@ -1,4 +1,5 @@
-"""make audit: Lighthouse (desktop and mobile presets) against the production-like server.
+"""make audit: Lighthouse (desktop and mobile presets) against the production-like server,
+on four page types in English and in Thai.
 
 Prints the four category scores per page and keeps the JSON reports in
 reports/lighthouse/. A report, not a test: it does not fail on a low score.
@@ -12,12 +13,14 @@ import sys
 from prodlike import REPORTS, ROOT, gunicorn, prepare
 
 PORT = 8765
-PAGES = {
+ENGLISH_PAGES = {
     "home": "/",
     "article": "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/",
     "condition": "/conditions/osteopenia/",
     "form": "/consultation/",
 }
+# The same pages in Thai (the seed content is English inside the Thai pages).
+PAGES = {**ENGLISH_PAGES, **{f"{name}-th": f"/th{path}" for name, path in ENGLISH_PAGES.items()}}
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 CHROME_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
@@ -51,9 +54,9 @@ def main():
                 subprocess.run(command, env=env, check=True, timeout=300)
                 scores = json.loads(report.read_text())["categories"]
                 rows.append((name, preset, [round(scores[c]["score"] * 100) for c in CATEGORIES]))
-    print(f"\n{'page':<10} {'preset':<8} " + " ".join(f"{c:>14}" for c in CATEGORIES))
+    print(f"\n{'page':<13} {'preset':<8} " + " ".join(f"{c:>14}" for c in CATEGORIES))
     for name, preset, values in rows:
-        print(f"{name:<10} {preset:<8} " + " ".join(f"{v:>14}" for v in values))
+        print(f"{name:<13} {preset:<8} " + " ".join(f"{v:>14}" for v in values))
     print(f"\nJSON reports: {out.relative_to(ROOT)}/")
 
 

@@ -20,6 +20,16 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_run_at_once():
+    """Jobs run when queued, in the test's own process and transaction (Huey's immediate
+    mode, in memory): a test sees the emails a job sends. The worker itself runs in
+    tests/consultations/test_job_worker.py."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
 @pytest.fixture(autouse=True)
 def _in_english():
     """Each test starts in English, as each request does (genoma/apps.py): a Thai page

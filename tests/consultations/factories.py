@@ -12,7 +12,9 @@ Status = ConsultationRequest.Status
 
 
 def make_request(**fields):
-    """A valid request (status new unless told); scheduled ones get a time in three days."""
+    """A valid request (status new unless told), its clinic notification and acknowledgment
+    sent; scheduled ones get a time in three days."""
+    now = timezone.now()
     defaults = {
         "submission_token": uuid4(),
         "full_name": "Somchai Jaidee",
@@ -23,8 +25,10 @@ def make_request(**fields):
         "language": ConsultationRequest.Language.ENGLISH,
         "preferred_date": timezone.localdate() + timedelta(days=14),
         "preferred_time": ConsultationRequest.TimeOfDay.MORNING,
-        "consent_at": timezone.now(),
+        "consent_at": now,
         "consent_notice_version": "2026-11-22",
+        "clinic_notified_at": now,
+        "patient_notified_at": now,
     }
     if fields.get("status") in (Status.SCHEDULED, Status.COMPLETED):
         fields.setdefault("scheduled_at", timezone.now() + timedelta(days=3))

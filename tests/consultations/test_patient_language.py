@@ -239,7 +239,9 @@ def test_a_thai_patient_is_told_of_a_cancellation_in_thai_with_the_cancelled_tim
     assert "SUMMARY;LANGUAGE=th:นัดหมายปรึกษาที่ Genoma Health\r\n" in text
 
 
-def test_a_resent_confirmation_is_in_the_patients_language_too(mailoutbox):
+def test_a_resent_confirmation_is_in_the_patients_language_too(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     """The admin's resend action goes through the same service."""
     consultation = make_request(
         status=Status.SCHEDULED,
@@ -247,7 +249,8 @@ def test_a_resent_confirmation_is_in_the_patients_language_too(mailoutbox):
         clinic_notified_at=timezone.now(),
         patient_notified_at=timezone.now(),
     )
-    assert services.resend_notifications(consultation)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resend_notifications(consultation)
     [email] = mailoutbox
     assert email.subject == "Genoma Health: นัดหมายการปรึกษาของคุณได้รับการยืนยันแล้ว"
     day = timezone.localtime(consultation.scheduled_at)

@@ -1,0 +1,64 @@
+"""A small real SMTP server for tests of the job worker: it keeps what it accepts, and
+can hold a message unanswered (a slow or stuck mail server) to catch a worker mid-send."""
+
+import socketserver
+import threading
+from email import message_from_bytes
+
+
+class _Session(socketserver.StreamRequestHandler):
+    def reply(self, line):
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self):
+        server = self.server
+        self.reply("220 test SMTP")
+        while line := self.rfile.readline():
+            command = line.decode(errors="replace").strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                self.reply("250 test")
+            elif command.startswith(("MAIL", "RCPT", "RSET", "NOOP")):
+                self.reply("250 OK")
+            elif command == "DATA":
+                self.reply("354 go on")
+                data = b""
+                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                    data += chunk
+                server.received += 1
+                if server.received in server.hold:  # received, never answered: not accepted
+                    server.holding.set()
+                    server.released.wait()
+                    return
+                server.accepted.append(message_from_bytes(data))
+                self.reply("250 accepted")
+            elif command == "QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("500 what")
+
+
+class SMTPServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _Session)
+        self.accepted = []
+        self.received = 0
+        self.hold = set()  # which messages (1 for the first received) to hold unanswered
+        self.holding = threading.Event()
+        self.released = threading.Event()
+
+    @property
+    def port(self):
+        return self.server_address[1]
+
+    def __enter__(self):
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.released.set()
+        self.shutdown()
+        self.server_close()
