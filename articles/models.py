@@ -720,6 +720,28 @@ class VersionQuerySet(models.QuerySet):
         horizon = timezone.localdate() + timedelta(days=within_days)
         return self.live().filter(next_review_due__lte=horizon).order_by("next_review_due")
 
+    def of_existing_records(self):
+        """Versions whose record still exists: a deleted record waits for nobody's review."""
+        existing = Q()
+        for model in (Article, Condition, Treatment):
+            existing |= Q(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=model.objects.values("pk"),
+            )
+        return self.filter(existing)
+
+
+class ReviewDigest(models.Model):
+    """A weekly email to the Medical reviewers about the content whose review is due:
+    one row per week sent, so that the job workers of several app servers send it once."""
+
+    week = models.DateField(unique=True)  # its Monday
+    sent_at = models.DateTimeField(auto_now_add=True)
+    versions = models.PositiveIntegerField()
+
+    def __str__(self):
+        return str(self.week)
+
 
 class Version(models.Model):
     """One saved state of an article, a condition or a treatment, as a whole.
@@ -847,6 +869,16 @@ class Version(models.Model):
     def model(self):
         # get_for_id is cached per process: no query per version in a list.
         return ContentType.objects.get_for_id(self.content_type_id).model_class()
+
+    @property
+    def admin_url(self):
+        """Its record's change page in admin (where staff review and publish it)."""
+        meta = self.model._meta
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[self.object_id])
+
+    @property
+    def kind(self):
+        return self.model._meta.verbose_name
 
     @cached_property
     def record(self):

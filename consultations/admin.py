@@ -48,6 +48,8 @@ NOTIFICATION_FIELDS = [
     "clinic_notified_at",
     "patient_notified_at",
     "confirmation_sent_at",
+    "reminded_day_before_at",
+    "reminded_hours_before_at",
     "notification_error",
     "email_failures",
     "next_email_attempt",

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -50,6 +51,17 @@ class ConsultationRequestQuerySet(models.QuerySet):
 
     def with_failed_notifications(self):
         return self.exclude(notification_error="")
+
+    def with_reminders_due(self, now=None):
+        """Scheduled consultations of the next day whose reminder has not gone yet."""
+        now = now or timezone.now()
+        day_before, hours_before = (now + reminder.before for reminder in REMINDERS)
+        return self.filter(
+            status=ConsultationRequest.Status.SCHEDULED, scheduled_at__gt=now
+        ).filter(
+            Q(scheduled_at__lte=day_before, reminded_day_before_at__isnull=True)
+            | Q(scheduled_at__lte=hours_before, reminded_hours_before_at__isnull=True)
+        )
 
 
 class ConsultationRequest(models.Model):
@@ -182,6 +194,12 @@ class ConsultationRequest(models.Model):
     confirmation_sent_at = models.DateTimeField(
         _("schedule confirmation sent"), null=True, blank=True
     )
+    reminded_day_before_at = models.DateTimeField(
+        _("reminder sent the day before"), null=True, blank=True
+    )
+    reminded_hours_before_at = models.DateTimeField(
+        _("reminder sent two hours before"), null=True, blank=True
+    )
     notification_error = models.TextField(_("unresolved email failure"), blank=True)
     # RFC 5545 SEQUENCE of the calendar event: each invitation or cancellation sent bumps it.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
@@ -304,6 +322,20 @@ class EmailsDue(models.Model):
         if failures > len(cls.RETRY_MINUTES):
             return None
         return timedelta(minutes=cls.RETRY_MINUTES[failures - 1])
+
+
+class Reminder(NamedTuple):
+    before: timedelta  # how long before the consultation it goes
+    field: str  # when it went, on the request
+    kind: str  # as the audit trail names it
+
+
+# In order; a reminder whose time came before the confirmation went is not sent, and of
+# several due at once (a worker stopped for a day) only the last goes.
+REMINDERS = (
+    Reminder(timedelta(hours=24), "reminded_day_before_at", "reminder the day before"),
+    Reminder(timedelta(hours=2), "reminded_hours_before_at", "reminder two hours before"),
+)
 
 
 CONTACT_METHOD_PHRASES = {

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article
 from consultations import calendar
 from consultations.models import (
+    REMINDERS,
     ConsultationEvent,
     ConsultationRequest,
     EmailsDue,
@@ -274,18 +275,74 @@ def send_outstanding(request, cancelled_time=None):
     if sent and _cancellation_due(request):
         sent = send_cancellation(request, cancelled_time or request.scheduled_at)
     if sent:
+        sent = send_due_reminder(request)
+    if sent:
         request.save(update_fields=["notification_error", "updated_at"])
     return sent
+
+
+def _reminders_due(request, now):
+    """The reminders whose time has come, after the confirmation went, and that have not
+    gone; none once the consultation has begun or is no longer scheduled."""
+    if (
+        request.status != Status.SCHEDULED
+        or not request.email
+        or request.confirmation_sent_at is None
+        or request.scheduled_at <= now
+    ):
+        return []
+    return [
+        reminder
+        for reminder in REMINDERS
+        if getattr(request, reminder.field) is None
+        and request.confirmation_sent_at <= request.scheduled_at - reminder.before <= now
+    ]
+
+
+def send_due_reminder(request):
+    """Remind the patient of the consultation, in their language: the day before and two
+    hours before. Of the reminders due at once only the last goes; all count as sent."""
+    now = timezone.now()
+    due = _reminders_due(request, now)
+    if not due:
+        return True
+    message = _patient_message(
+        request,
+        "consultations/email/consultation_reminder.txt",
+        _("Genoma Health: reminder of your consultation"),
+        when=_consultation_time(request.scheduled_at, request.language),
+    )
+    if not _send(request, due[-1].kind, message.send):
+        return False
+    for reminder in due:
+        setattr(request, reminder.field, now)
+    request.save(update_fields=[reminder.field for reminder in due] + ["updated_at"])
+    return True
+
+
+def send_due_reminders():
+    """The periodic job, in the worker: send every reminder whose time has come, as any
+    due email (claimed, retried, never twice)."""
+    for request in ConsultationRequest.objects.with_reminders_due().exclude(
+        emails_due__isnull=False
+    ):
+        if _reminders_due(request, timezone.now()):
+            _mark_due(request)
+            send_due_emails(request.pk)
 
 
 def queue_emails(request, cancelled_time=None):
     """Note that `request` has emails to send, due now, and queue the job that sends them
     once the transaction commits. Called inside the transaction that made them due."""
+    _mark_due(request, cancelled_time)
+    transaction.on_commit(lambda: _enqueue(request.pk))
+
+
+def _mark_due(request, cancelled_time=None):
     defaults = {"due_at": timezone.now()}
     if cancelled_time is not None:
         defaults["cancelled_time"] = cancelled_time
     EmailsDue.objects.update_or_create(request=request, defaults=defaults)
-    transaction.on_commit(lambda: _enqueue(request.pk))
 
 
 def _enqueue(request_pk):
@@ -390,9 +447,17 @@ def change_request(request, *, actor, changes):
         was_scheduled = before.status == Status.SCHEDULED
         now_scheduled = request.status == Status.SCHEDULED
         if now_scheduled and (not was_scheduled or before.scheduled_at != request.scheduled_at):
-            if request.confirmation_sent_at is not None:  # a new time: a new confirmation
-                request.confirmation_sent_at = None
-                request.save(update_fields=["confirmation_sent_at", "updated_at"])
+            # A new time: a new confirmation, and the reminders of that time.
+            request.confirmation_sent_at = None
+            for reminder in REMINDERS:
+                setattr(request, reminder.field, None)
+            request.save(
+                update_fields=[
+                    "confirmation_sent_at",
+                    *(reminder.field for reminder in REMINDERS),
+                    "updated_at",
+                ]
+            )
             queue_emails(request)
         elif was_scheduled and _cancellation_due(request):
             queue_emails(request, cancelled_time=before.scheduled_at)

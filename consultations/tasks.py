@@ -18,6 +18,12 @@ def send_emails_due():
     services.send_all_due_emails()
 
 
+@db_periodic_task(crontab(minute="*/5"))
+def send_reminders():
+    """Every five minutes: the reminders the day before and two hours before."""
+    services.send_due_reminders()
+
+
 @db_periodic_task(crontab(hour="3", minute="30"))
 def purge_consultations():
     """Every night at 03:30 UTC: the retention rules of the privacy notice."""

@@ -63,7 +63,11 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "genoma",
+    "twofactor",
     "team",
     "articles",
     "consultations",
@@ -82,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff who can read patient data give a code from an authenticator app at sign-in.
+    "django_otp.middleware.OTPMiddleware",
+    "twofactor.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -323,6 +330,12 @@ PERMISSIONS_POLICY = (
 )
 
 # django-axes: 5 failed admin logins for a user from one address lock them out for 15 minutes.
+# Two-factor sign-in (twofactor/): after each wrong code the next one waits twice as
+# long (1, 2, 4, 8… seconds); the issuer names the account in the authenticator app.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_TOTP_ISSUER = "Genoma Health"
+
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -14,6 +14,7 @@ SITEMAPS = {**CONTENT_SITEMAPS, "team": TeamPageSitemap, "clinicians": Clinician
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path(f"{settings.ADMIN_URL}two-factor/", include("twofactor.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

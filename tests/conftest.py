@@ -93,13 +93,38 @@ def clinic_staff(db, django_user_model):
     return user
 
 
+def sign_in(client, user):
+    """Signed in as `user`, with the second factor given where the account needs one (as
+    after typing the authenticator app's code; tests/twofactor/ test that step itself)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from twofactor.policy import needs_second_factor
+
+    client.force_login(user)
+    if not needs_second_factor(user):
+        return client
+    device, _created = TOTPDevice.objects.get_or_create(user=user, name="Authenticator app")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's (a browser of its own), signed in with the second factor a
+    superuser gives."""
+    from django.test import Client
+
+    return sign_in(Client(), admin_user)
+
+
 @pytest.fixture
 def editor_client(client, editor):
-    client.force_login(editor)
-    return client
+    return sign_in(client, editor)
 
 
 @pytest.fixture
 def clinic_staff_client(client, clinic_staff):
-    client.force_login(clinic_staff)
-    return client
+    return sign_in(client, clinic_staff)

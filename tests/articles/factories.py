@@ -129,9 +129,9 @@ def signed_in(user):
     """A browser signed in to admin as `user`."""
     from django.test import Client
 
-    browser = Client()
-    browser.force_login(user)
-    return browser
+    from tests.conftest import sign_in
+
+    return sign_in(Client(), user)
 
 
 class _FormReader(HTMLParser):

@@ -12,6 +12,7 @@ from articles import publishing
 from articles.models import Article, Condition, RiskFactor, Symptom, Treatment, TScoreBand, Version
 from tests.articles.factories import make_article, make_condition, publish, save_version
 from tests.articles.test_views import approve_and_publish, linked_reviewer
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -265,7 +266,7 @@ def test_a_next_review_due_today_or_earlier_is_refused_with_a_message(client):
     version = save_version(article)
     reviewer = linked_reviewer()
     publishing.submit(version, reviewer)
-    client.force_login(reviewer)
+    sign_in(client, reviewer)
     url = reverse("admin:articles_article_change", args=[article.pk])
     today = timezone.localdate().isoformat()
     response = client.post(url, {"_approve": "Approve", "next_review_due": today}, follow=True)

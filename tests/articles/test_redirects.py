@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from tests.articles.factories import make_article, publish, save_version
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +223,7 @@ def test_editors_may_add_change_delete_and_view_redirects():
 
 
 def test_an_editor_adds_a_redirect_in_admin_and_it_answers(client, editor):
-    client.force_login(editor)
+    sign_in(client, editor)
     assert client.get(reverse("admin:redirects_redirect_changelist")).status_code == 200
     response = client.post(
         reverse("admin:redirects_redirect_add"),

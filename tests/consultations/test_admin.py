@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from consultations.admin import ConsultationReviewForm
 from consultations.models import ConsultationEvent, ConsultationRequest
 from tests.articles.factories import make_condition
+from tests.conftest import sign_in
 from tests.consultations.factories import make_request
 
 pytestmark = pytest.mark.django_db
@@ -773,7 +774,7 @@ def test_no_export_without_the_export_permission(client, django_user_model):
             codename__in=["view_consultationrequest", "change_consultationrequest"],
         )
     )
-    client.force_login(reviewer)
+    sign_in(client, reviewer)
     consultation = make_request()
     page = page_of(client.get(reverse(CHANGELIST)))
     assert 'value="mark_contacted"' in page
@@ -827,7 +828,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, consultation, vie
 def test_each_role_reaches_only_its_consultation_pages(
     client, consultation, request, role, expected
 ):
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
     got = {view: client.get(admin_page(view, consultation)).status_code for view in VIEWS}
     assert got == expected
     assert ConsultationRequest.objects.filter(pk=consultation.pk).exists()
@@ -842,13 +843,13 @@ def test_audit_events_have_no_admin(admin_client):
 
 def test_the_admin_index_shows_consultations_to_clinic_staff_only(client, editor, clinic_staff):
     changelist = reverse(CHANGELIST)
-    client.force_login(editor)
+    sign_in(client, editor)
     page = page_of(client.get(reverse("admin:index")))
     assert reverse("admin:app_list", args=["consultations"]) not in page
     assert changelist not in page
     assert "Consultation requests" not in page
 
-    client.force_login(clinic_staff)
+    sign_in(client, clinic_staff)
     page = page_of(client.get(reverse("admin:index")))
     assert changelist in page
     assert "Consultation requests" in page

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from consultations.models import ConsultationRequest
+from tests.conftest import sign_in
 from tests.consultations.factories import make_request
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +132,7 @@ def test_each_role_gets_exactly_its_rights_on_every_url_and_verb(
     request, consultation, role, mailoutbox
 ):
     client = Client()
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
     got = {}
     for name, (method, url, data) in requests_for(consultation).items():
         response = getattr(client, method)(url, data or {})
@@ -146,7 +147,7 @@ def test_an_editor_gets_the_same_answer_whether_a_request_exists_or_not(client, 
     """A 302 for an existing id and a 404 for a missing one would tell which requests exist."""
     existing = make_request()
     missing = ConsultationRequest(pk=existing.pk + 1000)
-    client.force_login(editor)
+    sign_in(client, editor)
     answers = {}
     for consultation in (existing, missing):
         answers[consultation.pk] = {
@@ -189,7 +190,7 @@ def test_the_export_permission_is_its_own(consultation, django_user_model):
         )
     )
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     page = client.get(reverse("admin:consultations_consultationrequest_changelist"))
     assert 'value="export_csv"' not in page.content.decode()
     response = client.post(
