@@ -81,7 +81,7 @@ loadtest: $(VENV)/.runtime
 # Static analysis (bandit) and known vulnerabilities in the pinned packages (pip-audit,
 # with a timeout; one plain sentence when its service cannot be reached).
 security: $(VENV)/.dev
-	$(VENV)/bin/bandit -q -r genoma articles consultations scripts -x '*/migrations/*' --severity-level high
+	$(VENV)/bin/bandit -q -r genoma articles consultations team twofactor scripts -x '*/migrations/*' --severity-level high
 	$(PY) scripts/audit_dependencies.py
 
 superuser: $(VENV)/.runtime  ## create an admin account interactively
