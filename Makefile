@@ -74,7 +74,8 @@ bench: $(VENV)/.runtime
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 # 2,000 submissions over 16 connections on SQLite, PostgreSQL and two app servers
-# sharing PostgreSQL; every one must be stored once. LOADTEST_ARGS="--submissions 300"
+# sharing PostgreSQL and Redis, each with its job worker; every one must be stored once,
+# and its two emails reach the SMTP server once each. LOADTEST_ARGS="--submissions 300"
 loadtest: $(VENV)/.runtime
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 

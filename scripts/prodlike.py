@@ -114,6 +114,21 @@ def gunicorn(database, port, *, workers=2, app="genoma.wsgi", env_extra=None):
         process.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def job_worker(database, *, env_extra=None, workers=2):
+    """`manage.py run_huey`, as `make serve` starts it beside gunicorn."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_huey", "--workers", str(workers), "--quiet"],
+        cwd=ROOT,
+        env=production_env(database, **(env_extra or {})),
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
 FORM_FIELD = re.compile(
     r'name="(csrfmiddlewaretoken|form_started|submission_token)" value="([^"]*)"'
 )

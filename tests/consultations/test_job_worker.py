@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from scripts.prodlike import ROOT, manage, production_env
-from tests.smtp_server import SMTPServer
+from scripts.smtp_server import SMTPServer
 
 EMAIL_TIMEOUT = 2  # seconds: a claim lapses after ten times this (EmailsDue.claim_lasts)
 

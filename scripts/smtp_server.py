@@ -1,5 +1,6 @@
-"""A small real SMTP server for tests of the job worker: it keeps what it accepts, and
-can hold a message unanswered (a slow or stuck mail server) to catch a worker mid-send."""
+"""A small real SMTP server for the job worker's tests and `make loadtest`: it keeps
+what it accepts, and can hold a message unanswered (a slow or stuck mail server) to
+catch a worker mid-send."""
 
 import socketserver
 import threading
@@ -29,7 +30,8 @@ class _Session(socketserver.StreamRequestHandler):
                     server.holding.set()
                     server.released.wait()
                     return
-                server.accepted.append(message_from_bytes(data))
+                with server.lock:
+                    server.accepted.append(message_from_bytes(data))
                 self.reply("250 accepted")
             elif command == "QUIT":
                 self.reply("221 bye")
@@ -45,6 +47,7 @@ class SMTPServer(socketserver.ThreadingTCPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), _Session)
         self.accepted = []
+        self.lock = threading.Lock()
         self.received = 0
         self.hold = set()  # which messages (1 for the first received) to hold unanswered
         self.holding = threading.Event()
