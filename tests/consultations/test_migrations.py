@@ -4,19 +4,12 @@ and the trail's values instead of the labels it used to store."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrations import migrate, migrate_to_latest
 
 BEFORE = [("consultations", "0001_initial")]
 AFTER = [("consultations", "0002_promises_kept")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -67,4 +60,4 @@ def test_old_rows_gain_closing_times_names_and_values():
         assert scheduled.from_value == ""
         assert scheduled.to_value == datetime(2026, 12, 1, 7, 30, tzinfo=UTC).isoformat()
     finally:
-        migrate(AFTER)
+        migrate_to_latest()
