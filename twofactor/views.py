@@ -20,7 +20,12 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from twofactor.forms import CodeForm
-from twofactor.policy import RECOVERY_CODE_COUNT, RECOVERY_NAME, TOTP_NAME
+from twofactor.policy import (
+    RECOVERY_CODE_COUNT,
+    RECOVERY_NAME,
+    TOTP_NAME,
+    needs_second_factor,
+)
 
 NEW_CODES_SESSION_KEY = "twofactor_new_recovery_codes"
 
@@ -116,6 +121,9 @@ def verify(request):
 def recovery_codes(request):
     """New recovery codes, shown once: right after set-up, or when asked for (which
     retires the old ones)."""
+    if needs_second_factor(request.user) and not request.user.is_verified():
+        # A password alone must not be enough to make codes that replace the phone.
+        return redirect(_with_next(request, "twofactor:verify"))
     if request.method == "POST":
         request.session[NEW_CODES_SESSION_KEY] = _new_recovery_codes(request.user)
         return redirect(reverse("twofactor:recovery_codes"))

@@ -222,3 +222,14 @@ def test_a_superuser_deletes_a_lost_phone_s_devices_and_the_set_up_starts_again(
             )
             assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert sign_in_with_password(client, staff)["Location"].startswith(SETUP)
+
+
+def test_a_password_alone_cannot_make_new_recovery_codes(client, staff, enrolled):
+    _device, codes = enrolled
+    sign_in_with_password(client, staff)  # no code given yet
+    response = client.post(RECOVERY)
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
+    assert set(
+        StaticToken.objects.filter(device__user=staff).values_list("token", flat=True)
+    ) == set(codes)
