@@ -1,6 +1,7 @@
 """Consultation requests from patients, and their append-only review trail."""
 
 import secrets
+import uuid
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -18,6 +19,7 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 ANONYMISED_NAME = "(anonymised)"
+DEFAULT_DURATION = timedelta(hours=1)  # a consultation scheduled without a type
 
 
 def new_reference():
@@ -49,6 +51,22 @@ class ConsultationRequestQuerySet(models.QuerySet):
         """Open requests first (new, then contacted, then scheduled), newest first within each."""
         return self.order_by(*OPEN_FIRST)
 
+    def holding_time(self):
+        """Requests that keep a clinician's time: open, with a clinician and a time (the
+        patient's pick awaiting staff, or a scheduled consultation). The database refuses
+        two of them overlapping for one clinician (migration 0005)."""
+        return self.filter(
+            status__in=ConsultationRequest.OPEN_STATUSES,
+            clinician__isnull=False,
+            scheduled_at__isnull=False,
+        )
+
+    def overlapping(self, clinician, start, end):
+        """The clinician's consultations that share a moment with [start, end)."""
+        return self.holding_time().filter(
+            clinician=clinician, scheduled_at__lt=end, scheduled_until__gt=start
+        )
+
     def with_failed_notifications(self):
         return self.exclude(notification_error="")
 
@@ -71,7 +89,12 @@ class ConsultationRequest(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         COMPLETED = "completed", _("Completed")
         DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
         SPAM = "spam", _("Spam")
+
+    class PatientChange(models.TextChoices):
+        CANCELLED = "cancelled", _("The patient cancelled")
+        NEW_TIME = "new_time", _("The patient asks for another time")
 
     class ContactMethod(models.TextChoices):
         EMAIL = "email", _("Email")
@@ -91,14 +114,30 @@ class ConsultationRequest(models.Model):
 
     OPEN_STATUSES = (Status.NEW, Status.CONTACTED, Status.SCHEDULED)
     # The review workflow: which status may follow which.
+    # New may go straight to scheduled: staff confirm the time the patient chose.
     TRANSITIONS = {
-        Status.NEW: {Status.CONTACTED, Status.DECLINED, Status.SPAM},
-        Status.CONTACTED: {Status.SCHEDULED, Status.DECLINED, Status.SPAM},
-        Status.SCHEDULED: {Status.COMPLETED, Status.CONTACTED, Status.DECLINED, Status.SPAM},
+        Status.NEW: {
+            Status.CONTACTED,
+            Status.SCHEDULED,
+            Status.DECLINED,
+            Status.CANCELLED,
+            Status.SPAM,
+        },
+        Status.CONTACTED: {Status.SCHEDULED, Status.DECLINED, Status.CANCELLED, Status.SPAM},
+        Status.SCHEDULED: {
+            Status.COMPLETED,
+            Status.CONTACTED,
+            Status.DECLINED,
+            Status.CANCELLED,
+            Status.SPAM,
+        },
         Status.COMPLETED: set(),
         Status.DECLINED: {Status.NEW},
+        Status.CANCELLED: {Status.NEW},
         Status.SPAM: {Status.NEW},
     }
+    # What the patient may do from their own link, in these statuses.
+    PATIENT_MAY_CHANGE = (Status.NEW, Status.CONTACTED, Status.SCHEDULED)
 
     reference = models.CharField(
         _("reference"), max_length=12, unique=True, default=new_reference, editable=False
@@ -185,7 +224,33 @@ class ConsultationRequest(models.Model):
         blank=True,
         related_name="assigned_consultations",
     )
+    clinician = models.ForeignKey(
+        "team.Clinician",
+        verbose_name=_("clinician"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    consultation_type = models.ForeignKey(
+        "team.ConsultationType",
+        verbose_name=_("consultation type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    # Set by save() from the type's duration: what the overlap constraint compares.
+    scheduled_until = models.DateTimeField(_("until"), null=True, blank=True, editable=False)
+    video_link = models.URLField(
+        _("video call link"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "For a video consultation: sent to the patient with the confirmation and reminders."
+        ),
+    )
     internal_notes = models.TextField(_("internal notes"), blank=True)
 
     # Notifications
@@ -201,6 +266,16 @@ class ConsultationRequest(models.Model):
         _("reminder sent two hours before"), null=True, blank=True
     )
     notification_error = models.TextField(_("unresolved email failure"), blank=True)
+    # The patient's own link (/consultation/manage/<token>/): this key, signed.
+    manage_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient_change = models.CharField(
+        _("asked by the patient"), max_length=10, choices=PatientChange.choices, blank=True
+    )
+    patient_change_at = models.DateTimeField(_("asked by the patient at"), null=True, blank=True)
+    patient_change_note = models.CharField(_("the patient's note"), max_length=300, blank=True)
+    staff_told_of_change_at = models.DateTimeField(
+        _("staff told of the patient's change"), null=True, blank=True
+    )
     # RFC 5545 SEQUENCE of the calendar event: each invitation or cancellation sent bumps it.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
@@ -221,6 +296,11 @@ class ConsultationRequest(models.Model):
                 condition=~Q(status="scheduled") | Q(scheduled_at__isnull=False),
                 name="consultation_scheduled_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(scheduled_until__isnull=True)
+                | Q(scheduled_until__gt=models.F("scheduled_at")),
+                name="consultation_ends_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -232,8 +312,9 @@ class ConsultationRequest(models.Model):
             self.closed_at = None
         elif self.closed_at is None:
             self.closed_at = timezone.now()
+        self.scheduled_until = self.scheduled_at + self.duration if self.scheduled_at else None
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "closed_at"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "closed_at", "scheduled_until"}
         super().save(*args, **kwargs)
 
     # Deliberately not get_absolute_url: admin's /r/<type>/<id>/ shortcut would then
@@ -245,6 +326,17 @@ class ConsultationRequest(models.Model):
         if self.status == self.Status.SCHEDULED and not self.scheduled_at:
             raise ValidationError({"scheduled_at": _("A scheduled consultation needs a time.")})
 
+    @property
+    def duration(self):
+        """How long the consultation lasts: its type's duration, an hour without one."""
+        if self.consultation_type_id:
+            return self.consultation_type.duration
+        return DEFAULT_DURATION
+
+    @property
+    def is_video(self):
+        return bool(self.consultation_type_id) and self.consultation_type.is_video
+
     def anonymise(self):
         """Blank everything that identifies the patient or was written about them."""
         self.full_name = ANONYMISED_NAME
@@ -255,6 +347,8 @@ class ConsultationRequest(models.Model):
         self.time_zone = ""
         self.source_page = ""
         self.notification_error = ""
+        self.video_link = ""
+        self.patient_change_note = ""
         self.anonymised_at = timezone.now()
 
     def can_move_to(self, status):
@@ -368,6 +462,9 @@ class ConsultationEvent(models.Model):
         EXPORTED = "exported", _("Exported")
         CORRECTED = "corrected", _("Contact details corrected")
         ANONYMISED = "anonymised", _("Personal data erased")
+        CLINICIAN = "clinician", _("Clinician or consultation type set")
+        VIDEO_LINK = "video_link", _("Video call link set")
+        PATIENT = "patient", _("Changed by the patient")
 
     # PROTECT: a request with a trail cannot be deleted (requests are anonymised instead).
     request = models.ForeignKey(

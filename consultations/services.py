@@ -18,10 +18,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from consultations import calendar
+from consultations import calendar, scheduling
 from consultations.models import (
     REMINDERS,
     ConsultationEvent,
@@ -76,9 +77,24 @@ def submit_consultation_request(cleaned_data, *, spam_reason="", review_note="")
         "spam_reason": spam_reason,
         "review_note": "" if spam_reason else review_note,
     }
+    slot = None if spam_reason else cleaned_data.get("slot")
+    if slot is not None:
+        # The patient's pick: held for staff to confirm (the request stays new).
+        fields.update(
+            clinician=slot.clinician,
+            consultation_type=slot.consultation_type,
+            scheduled_at=slot.start,
+        )
     for _attempt in range(5):
         try:
             with transaction.atomic():
+                if slot is not None:
+                    scheduling.lock_calendar(slot.clinician)
+                    scheduling.check_slot(
+                        slot.consultation_type,
+                        slot.start,
+                        earliest=timezone.now() + scheduling.PATIENT_NOTICE,
+                    )
                 request = ConsultationRequest.objects.create(reference=new_reference(), **fields)
                 ConsultationEvent.objects.create(
                     request=request,
@@ -86,6 +102,14 @@ def submit_consultation_request(cleaned_data, *, spam_reason="", review_note="")
                     to_value=request.status,
                     note=spam_reason,
                 )
+                if slot is not None:
+                    ConsultationEvent.objects.create(
+                        request=request,
+                        kind=ConsultationEvent.Kind.SCHEDULED_TIME,
+                        to_value=_trail_value("scheduled_at", slot.start),
+                        note=f"Chosen by the patient, to confirm: {slot.clinician}, "
+                        f"{slot.consultation_type}",
+                    )
                 if not spam_reason:
                     queue_emails(request)
         except IntegrityError:
@@ -93,6 +117,12 @@ def submit_consultation_request(cleaned_data, *, spam_reason="", review_note="")
             existing = ConsultationRequest.objects.filter(submission_token=token).first()
             if existing:
                 return existing, False
+            if slot is not None and ConsultationRequest.objects.overlapping(
+                slot.clinician, slot.start, slot.end
+            ):
+                raise scheduling.SlotUnavailable(
+                    gettext("That time was taken a moment ago. Please choose another."), "clash"
+                ) from None
             continue
         logger.info(
             "Consultation request %s stored (status %s).", request.reference, request.status
@@ -258,7 +288,7 @@ def send_cancellation(request, scheduled_at):
 
 
 # Moves out of "scheduled" that take the time away (completed keeps it; spam gets no email).
-CANCELLING_STATUSES = {Status.CONTACTED, Status.DECLINED}
+CANCELLING_STATUSES = {Status.CONTACTED, Status.DECLINED, Status.CANCELLED}
 
 
 def _cancellation_due(request):
@@ -422,11 +452,17 @@ def change_request(request, *, actor, changes):
     kinds = {
         "status": ConsultationEvent.Kind.STATUS,
         "assigned_to": ConsultationEvent.Kind.ASSIGNED,
+        "clinician": ConsultationEvent.Kind.CLINICIAN,
+        "consultation_type": ConsultationEvent.Kind.CLINICIAN,
         "scheduled_at": ConsultationEvent.Kind.SCHEDULED_TIME,
+        "video_link": ConsultationEvent.Kind.VIDEO_LINK,
         "internal_notes": ConsultationEvent.Kind.NOTES,
     }
     with transaction.atomic():
         before = ConsultationRequest.objects.select_for_update().get(pk=request.pk)
+        if before.status == Status.SCHEDULED and changes.get("status") == Status.CONTACTED:
+            # Back to arranging a time: the clinician's time is free again.
+            changes = {**changes, "scheduled_at": None}
         for field, value in changes.items():
             old = getattr(before, field)
             if old == value:
@@ -446,22 +482,30 @@ def change_request(request, *, actor, changes):
             event.save()
         was_scheduled = before.status == Status.SCHEDULED
         now_scheduled = request.status == Status.SCHEDULED
-        if now_scheduled and (not was_scheduled or before.scheduled_at != request.scheduled_at):
-            # A new time: a new confirmation, and the reminders of that time.
+        if now_scheduled and (not was_scheduled or _appointment(before) != _appointment(request)):
+            # A new time, clinician, type or video link: a new confirmation; and the
+            # reminders of a new time.
             request.confirmation_sent_at = None
-            for reminder in REMINDERS:
-                setattr(request, reminder.field, None)
-            request.save(
-                update_fields=[
-                    "confirmation_sent_at",
-                    *(reminder.field for reminder in REMINDERS),
-                    "updated_at",
-                ]
-            )
+            reset = ["confirmation_sent_at", "updated_at"]
+            if not was_scheduled or before.scheduled_at != request.scheduled_at:
+                for reminder in REMINDERS:
+                    setattr(request, reminder.field, None)
+                reset += [reminder.field for reminder in REMINDERS]
+            request.save(update_fields=reset)
             queue_emails(request)
         elif was_scheduled and _cancellation_due(request):
             queue_emails(request, cancelled_time=before.scheduled_at)
     return events
+
+
+def _appointment(request):
+    """What the patient's confirmation and calendar file say."""
+    return (
+        request.scheduled_at,
+        request.clinician_id,
+        request.consultation_type_id,
+        request.video_link,
+    )
 
 
 def _trail_value(field, value):
@@ -469,6 +513,8 @@ def _trail_value(field, value):
         return ""
     if field == "scheduled_at":
         return value.astimezone(UTC).isoformat()
+    if field == "video_link":
+        return "(set)"  # a meeting address admits whoever has it: kept on the request only
     if field == "internal_notes":
         return "(edited)"  # the notes themselves stay on the request, not in the trail
     if field == "assigned_to":

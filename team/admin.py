@@ -5,7 +5,24 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.admin import TranslatedAdmin
 from articles.images import clean_uploaded_image
-from team.models import Clinician
+from team.models import Clinician, ConsultationHours, ConsultationType, DayOff
+
+
+class ConsultationTypeInline(admin.TabularInline):
+    model = ConsultationType
+    extra = 0
+    verbose_name_plural = _("Consultation types offered")
+
+
+class ConsultationHoursInline(admin.TabularInline):
+    model = ConsultationHours
+    extra = 0
+    verbose_name_plural = _("Weekly consultation hours (clinic time)")
+
+
+class DayOffInline(admin.TabularInline):
+    model = DayOff
+    extra = 0
 
 
 class ClinicianAdminForm(forms.ModelForm):
@@ -48,6 +65,7 @@ class ClinicianAdmin(TranslatedAdmin, admin.ModelAdmin):
         (_("Photo"), {"fields": ["photo", ("photo_alt", "photo_alt_th")]}),
         (_("Staff account"), {"fields": ["user"]}),
     ]
+    inlines = [ConsultationTypeInline, ConsultationHoursInline, DayOffInline]
 
     class Media:
         # The Thai fields beside the English ones, as on the content's forms.

@@ -1,11 +1,15 @@
 """The clinic's clinicians: who reviews the medical content, and who patients meet."""
 
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -180,3 +184,135 @@ def discard_photo(name, using=None):
 def discard_deleted_photo(sender, instance, using, **kwargs):
     """`post_delete` receiver for clinicians, also sent by admin's bulk delete."""
     discard_photo(instance.photo.name, using=using)
+
+
+# Clinicians' calendars: when each one sees patients, and how. Times of day are the
+# clinic's (settings.TIME_ZONE); the moments of consultations are stored in UTC.
+
+
+class ConsultationMode(models.TextChoices):
+    CLINIC = "clinic", _("At the clinic")
+    VIDEO = "video", _("By video call")
+
+
+class ConsultationTypeQuerySet(models.QuerySet):
+    def bookable(self):
+        """Types patients may book: of clinicians shown publicly, who have hours."""
+        return self.filter(
+            clinician__is_public=True, clinician__consultation_hours__isnull=False
+        ).distinct()
+
+
+class ConsultationType(models.Model):
+    """A kind of consultation a clinician offers, and how long it lasts."""
+
+    clinician = models.ForeignKey(
+        Clinician, on_delete=models.CASCADE, related_name="consultation_types"
+    )
+    mode = models.CharField(_("where"), max_length=10, choices=ConsultationMode.choices)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=45,
+        validators=[MinValueValidator(10), MaxValueValidator(240)],
+    )
+
+    objects = ConsultationTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["clinician__name", "mode"]
+        verbose_name = _("consultation type")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinician", "mode"], name="consultation_type_once_per_clinician"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=10, duration_minutes__lte=240),
+                name="consultation_type_duration_range",
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(mode)s, %(minutes)d minutes") % {
+            "mode": self.get_mode_display(),
+            "minutes": self.duration_minutes,
+        }
+
+    @property
+    def duration(self):
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_video(self):
+        return self.mode == ConsultationMode.VIDEO
+
+
+class ConsultationHours(models.Model):
+    """A weekly period when the clinician sees patients, in the clinic's time zone."""
+
+    clinician = models.ForeignKey(
+        Clinician, on_delete=models.CASCADE, related_name="consultation_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=list(WEEKDAYS.items()))
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("until"))
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        verbose_name = _("consultation hours")
+        verbose_name_plural = _("consultation hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gt=models.F("starts")), name="consultation_hours_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__lte=6), name="consultation_hours_weekday"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{WEEKDAYS[self.weekday]} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+    def clean(self):
+        if self.starts is not None and self.ends is not None and self.ends <= self.starts:
+            raise ValidationError({"ends": _("The end comes after the start.")})
+
+    def on(self, day):
+        """This period on the date `day`, as aware datetimes: (start, end)."""
+        zone = timezone.get_default_timezone()
+        return (
+            timezone.make_aware(datetime.combine(day, self.starts), zone),
+            timezone.make_aware(datetime.combine(day, self.ends), zone),
+        )
+
+
+class DayOff(models.Model):
+    """Days the clinician sees nobody (leave, a conference), first and last included."""
+
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="days_off")
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    reason = models.CharField(
+        _("reason"), max_length=120, blank=True, help_text=_("For staff only.")
+    )
+
+    class Meta:
+        ordering = ["first_day"]
+        verbose_name = _("day off")
+        verbose_name_plural = _("days off")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")), name="day_off_order"
+            ),
+        ]
+
+    def __str__(self):
+        if self.first_day == self.last_day:
+            return f"{self.first_day:%Y-%m-%d}"
+        return f"{self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d}"
+
+    def clean(self):
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": _("The last day comes after the first.")})
+
+    def covers(self, day):
+        return self.first_day <= day <= self.last_day

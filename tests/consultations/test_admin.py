@@ -339,12 +339,12 @@ def test_open_requests_may_be_declined_or_marked_spam(admin_client, start, targe
         (
             Status.NEW,
             Status.COMPLETED,
-            "A request cannot move from New to Completed. Allowed next: Contacted, Declined, Spam.",
+            "A request cannot move from New to Completed. Allowed next: Cancelled, Contacted, Declined, Scheduled, Spam.",
         ),
         (
-            Status.NEW,
-            Status.SCHEDULED,
-            "A request cannot move from New to Scheduled. Allowed next: Contacted, Declined, Spam.",
+            Status.CONTACTED,
+            Status.COMPLETED,
+            "A request cannot move from Contacted to Completed. Allowed next: Cancelled, Declined, Scheduled, Spam.",
         ),
         (
             Status.COMPLETED,
@@ -393,7 +393,7 @@ def test_the_refusal_message_comes_from_the_review_form():
     )
     assert not form.is_valid()
     assert form.errors["status"] == [
-        "A request cannot move from New to Completed. Allowed next: Contacted, Declined, Spam."
+        "A request cannot move from New to Completed. Allowed next: Cancelled, Contacted, Declined, Scheduled, Spam."
     ]
 
 
