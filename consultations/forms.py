@@ -11,7 +11,8 @@ from django.core import signing
 from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html, strip_tags
+from django.utils.dates import WEEKDAYS
+from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -19,6 +20,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from articles.models import Condition, Treatment, Version, clean_slug
+from consultations import scheduling
 from consultations.models import ConsultationRequest
 from consultations.text import (
     international_phone_number,
@@ -26,6 +28,8 @@ from consultations.text import (
     refuse_invisible_characters,
     strip_invisible_characters,
 )
+from genoma.dates import local_date
+from team.models import ConsultationMode
 
 FORM_SIGNER_SALT = "consultations.form-rendered-at"
 MAX_DAYS_AHEAD = 183  # about six months
@@ -60,6 +64,71 @@ class CountrySelect(forms.Select):
             for code, label in self.choices
         )
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))  # noqa: S308
+
+
+class FreeTimeSelect(forms.Select):
+    """The free times of six weeks, a group per day, rendered in Python (a few hundred
+    options: a template per option would make the form page several times slower).
+    Each option carries its UTC start, so the page's script can add the patient's own
+    time beside the clinic's."""
+
+    days = ()  # (day's label, its Slots), set by FreeTimeField.show_free_times
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["name"] = name
+        selected = str(value or "")
+        groups = format_html_join(
+            "",
+            '<optgroup label="{}">{}</optgroup>',
+            ((day, self._options(slots, selected)) for day, slots in self.days),
+        )
+        empty = format_html('<option value="">{}</option>', _("Choose a time"))
+        return format_html("<select{}>{}{}</select>", flatatt(attrs), empty, groups)
+
+    @staticmethod
+    def _options(slots, selected):
+        return format_html_join(
+            "",
+            '<option value="{}" data-start="{}"{}>{}</option>',
+            (
+                (
+                    value,
+                    slot.start.isoformat(),
+                    " selected" if value == selected else "",
+                    f"{timezone.localtime(slot.start):%H:%M}",
+                )
+                for slot in slots
+                for value in [scheduling.start_value(slot.start)]
+            ),
+        )
+
+
+class FreeTimeField(forms.CharField):
+    """One of the free times of a consultation type (at the clinic, by video call).
+    The value is checked in the form's clean(), where a time taken since the page was
+    shown gets its own message instead of "not one of the choices"."""
+
+    widget = FreeTimeSelect
+    asked_with_a_choice = True  # needed once its way of meeting is chosen: not "(optional)"
+
+    def __init__(self, mode, **kwargs):
+        super().__init__(required=False, max_length=40, **kwargs)
+        self.mode = mode
+
+    def show_free_times(self):
+        """Read the free times now, a group per day in the page's language."""
+        self.widget.attrs.update(
+            {"data-clinic-zone": settings.TIME_ZONE, "data-your-time": _("your time")}
+        )
+        days = {}
+        for slot in scheduling.free_times(self.mode):
+            day = timezone.localtime(slot.start).date()
+            days.setdefault(day, []).append(slot)
+        self.widget.days = [
+            (f"{WEEKDAYS[day.weekday()]} {local_date(day)}", slots) for day, slots in days.items()
+        ]
+        return bool(days)
 
 
 class SlugChoiceField(forms.ModelChoiceField):
@@ -201,6 +270,24 @@ class ConsultationRequestForm(InternationalPhoneMixin, forms.Form):
     treatment = PublishedRecordField(
         Treatment, label=_("Treatment of interest"), required=False, empty_label=_("No preference")
     )
+    consultation_mode = forms.ChoiceField(
+        label=_("When would you like your consultation?"),
+        choices=[("", _("Contact me to arrange a time")), *ConsultationMode.choices],
+        required=False,
+        initial="",
+        widget=forms.RadioSelect,
+        help_text=_("Choose a free time now, or let us arrange one with you."),
+    )
+    clinic_time = FreeTimeField(
+        ConsultationMode.CLINIC,
+        label=_("Free times at the clinic (Thailand time)"),
+        help_text=_("We confirm the time by email; until then it is kept for you."),
+    )
+    video_time = FreeTimeField(
+        ConsultationMode.VIDEO,
+        label=_("Free times by video call (Thailand time)"),
+        help_text=_("We confirm the time by email, with the link to the call."),
+    )
     preferred_date = forms.DateField(
         label=_("Preferred date"),
         help_text=_("Within the next six months. We confirm the exact time with you."),
@@ -240,6 +327,7 @@ class ConsultationRequestForm(InternationalPhoneMixin, forms.Form):
             field.error_messages = {**MESSAGES_DJANGO_LACKS_IN_THAI, **field.error_messages}
         self.fields["condition"].show_published()
         self.fields["treatment"].show_published()
+        self._offer_free_times()
         # The page's language (/th/… is Thai) is the patient's likely preference; they may pick the other.
         if translation.get_language() in ConsultationRequest.Language.values:
             self.fields["language"].initial = translation.get_language()
@@ -261,6 +349,77 @@ class ConsultationRequestForm(InternationalPhoneMixin, forms.Form):
                 describedby.append(f"id_{name}_help")
             if describedby:
                 field.widget.attrs["aria-describedby"] = " ".join(describedby)
+
+    TIME_FIELDS = {ConsultationMode.CLINIC: "clinic_time", ConsultationMode.VIDEO: "video_time"}
+
+    def _offer_free_times(self):
+        """Offer each way of meeting that has free times; with none, the form asks only
+        for a preferred date, as before clinicians had calendars."""
+        offered = [
+            mode for mode, name in self.TIME_FIELDS.items() if self.fields[name].show_free_times()
+        ]
+        for mode, name in self.TIME_FIELDS.items():
+            if mode not in offered:
+                del self.fields[name]
+        if offered:
+            self.fields["preferred_date"].required = False  # a chosen time says the date
+            choices = self.fields["consultation_mode"].choices
+            self.fields["consultation_mode"].choices = [
+                c for c in choices if c[0] in ("", *offered)
+            ]
+        else:
+            del self.fields["consultation_mode"]
+
+    @property
+    def offers_free_times(self):
+        return "consultation_mode" in self.fields
+
+    @property
+    def free_time_fields(self):
+        return [self[name] for name in self.TIME_FIELDS.values() if name in self.fields]
+
+    def clean(self):
+        cleaned = super().clean()
+        mode = cleaned.get("consultation_mode") or ""
+        cleaned["slot"] = None
+        if mode:
+            self._clean_chosen_time(cleaned, mode)
+        elif cleaned.get("preferred_date") is None and "preferred_date" not in self.errors:
+            self.add_error("preferred_date", forms.Field.default_error_messages["required"])
+        return cleaned
+
+    def _clean_chosen_time(self, cleaned, mode):
+        name = self.TIME_FIELDS[mode]
+        value = cleaned.get(name)
+        if not value:
+            self.add_error(name, _("Choose a time, or choose “Contact me to arrange a time”."))
+            return
+        try:
+            slot = scheduling.bookable_slot(mode, value)
+        except scheduling.SlotUnavailable as taken:
+            self.time_taken(taken, mode)
+            return
+        local = timezone.localtime(slot.start)
+        cleaned["slot"] = slot
+        cleaned["preferred_date"] = local.date()
+        cleaned["preferred_time"] = ConsultationRequest.TimeOfDay.of(local.time())
+
+    def time_taken(self, taken, mode=None):
+        """Ask again for a time that can no longer be booked; never say why in another
+        patient's terms (the calendar's own message names their reference)."""
+        mode = mode or self.cleaned_data.get("consultation_mode")
+        name = self.TIME_FIELDS[mode]
+        message = (
+            _("That time was taken a moment ago. Please choose another.")
+            if taken.code == "clash"
+            else _("That time is no longer available. Please choose another.")
+        )
+        if name in self.fields:
+            self.add_error(name, message)
+        else:
+            self.add_error("consultation_mode", message)
+        self.data = self.data.copy()
+        self.data[name] = ""
 
     def full_clean(self):
         super().full_clean()
@@ -286,6 +445,8 @@ class ConsultationRequestForm(InternationalPhoneMixin, forms.Form):
 
     def clean_preferred_date(self):
         day = self.cleaned_data["preferred_date"]
+        if day is None:
+            return None  # optional beside a chosen time: clean() asks for one without
         today = timezone.localdate()
         if day < today:
             raise forms.ValidationError(_("Choose today or a later date."))

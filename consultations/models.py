@@ -22,6 +22,13 @@ ANONYMISED_NAME = "(anonymised)"
 DEFAULT_DURATION = timedelta(hours=1)  # a consultation scheduled without a type
 
 
+class SecureURLField(models.URLField):
+    """A web address; typed without a scheme, it is read as https:// (as Django 6 will)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 def new_reference():
     """An unguessable reference such as GH-7K3Q-9P2M (31^8, about 8.5e11 values)."""
     chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
@@ -111,6 +118,13 @@ class ConsultationRequest(models.Model):
         AFTERNOON = "afternoon", _("Afternoon (12:00–17:00)")
         EVENING = "evening", _("Evening (17:00–19:00)")
         ANY = "any", _("Any time")
+
+        @classmethod
+        def of(cls, moment):
+            """The part of the day a clinic time (a `time`) falls in."""
+            if moment.hour < 12:
+                return cls.MORNING
+            return cls.AFTERNOON if moment.hour < 17 else cls.EVENING
 
     OPEN_STATUSES = (Status.NEW, Status.CONTACTED, Status.SCHEDULED)
     # The review workflow: which status may follow which.
@@ -243,7 +257,7 @@ class ConsultationRequest(models.Model):
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     # Set by save() from the type's duration: what the overlap constraint compares.
     scheduled_until = models.DateTimeField(_("until"), null=True, blank=True, editable=False)
-    video_link = models.URLField(
+    video_link = SecureURLField(
         _("video call link"),
         max_length=500,
         blank=True,

@@ -50,7 +50,8 @@ class Slot(NamedTuple):
 
     @property
     def value(self):
-        """How a form names this slot: the type and the UTC start, to the minute."""
+        """How staff's calendar names this slot for the schedule view: the type and the
+        UTC start, to the minute ("12-202612080300")."""
         return f"{self.consultation_type.pk}-{self.start.astimezone(UTC):%Y%m%d%H%M}"
 
 
@@ -215,14 +216,14 @@ def free_slots(mode, *, now=None, weeks=BOOKING_WEEKS):
         while day <= last_day:
             if not any(off.covers(day) for off in days_off):
                 for period in periods[day.weekday()]:
-                    slots += _free_in(
+                    slots += free_in(
                         consultation_type, period.on(day), earliest, busy[clinician.pk]
                     )
             day += timedelta(days=1)
     return sorted(slots, key=lambda slot: (slot.start, slot.clinician.name))
 
 
-def _free_in(consultation_type, period, earliest, busy):
+def free_in(consultation_type, period, earliest, busy):
     """The type's slots one after another from the period's start, those free."""
     start, period_end = period
     duration = consultation_type.duration
@@ -235,13 +236,41 @@ def _free_in(consultation_type, period, earliest, busy):
     return free
 
 
-def slot_from_value(value, mode):
-    """The Slot a form's value names, for a bookable type of `mode`, or None. Whether
-    the time is still free is checked when it is booked (check_slot)."""
-    parsed = parse_slot_value(value)
-    if parsed is None:
-        return None
-    type_pk, start = parsed
-    bookable = ConsultationType.objects.bookable().filter(mode=mode, pk=type_pk)
-    consultation_type = bookable.select_related("clinician").first()
-    return Slot(consultation_type, start) if consultation_type else None
+def free_times(mode, *, now=None):
+    """What a patient chooses from: each free start time of `mode` once, with the Slot
+    of the first clinician (by name) free then. In time order."""
+    first = {}
+    for slot in free_slots(mode, now=now):
+        first.setdefault(slot.start, slot)
+    return list(first.values())
+
+
+def start_value(start):
+    """How a form names a start time: UTC, to the minute ("202612080300")."""
+    return f"{start.astimezone(UTC):%Y%m%d%H%M}"
+
+
+def bookable_slot(mode, value, *, now=None):
+    """The Slot a patient may book at the start time `value` names (from `start_value`):
+    the first clinician by name offering `mode` who is free then, from the patient's
+    notice period on. Raise SlotUnavailable when nobody is (code "clash" when the time
+    was free but is taken, "gone" for anything else)."""
+    try:
+        start = datetime.strptime(str(value), "%Y%m%d%H%M").replace(tzinfo=UTC)
+    except ValueError:
+        raise SlotUnavailable(_("That time is no longer available."), "gone") from None
+    now = now or timezone.now()
+    if start > now + timedelta(weeks=BOOKING_WEEKS, days=1):
+        raise SlotUnavailable(_("That time is no longer available."), "gone")
+    earliest = now + PATIENT_NOTICE
+    refusals = []
+    bookable = ConsultationType.objects.bookable().filter(mode=mode)
+    for consultation_type in bookable.select_related("clinician").order_by("clinician__name"):
+        try:
+            check_slot(consultation_type, start, earliest=earliest)
+        except SlotUnavailable as refused:
+            refusals.append(refused.code)
+            continue
+        return Slot(consultation_type, start)
+    code = "clash" if "clash" in refusals else "gone"
+    raise SlotUnavailable(_("That time is no longer available."), code)

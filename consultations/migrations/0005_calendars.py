@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import django.db.models.deletion
 from django.conf import settings
+
+import consultations.models
 from django.db import migrations, models
 
 # Two consultations of one clinician never overlap: the database refuses it. The rule:
@@ -159,7 +161,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="consultationrequest",
             name="video_link",
-            field=models.URLField(
+            field=consultations.models.SecureURLField(
                 blank=True,
                 help_text="For a video consultation: sent to the patient with the confirmation and reminders.",
                 max_length=500,
@@ -181,7 +183,8 @@ class Migration(migrations.Migration):
                     ("exported", "Exported"),
                     ("corrected", "Contact details corrected"),
                     ("anonymised", "Personal data erased"),
-                    ("clinician", "Clinician set"),
+                    ("clinician", "Clinician or consultation type set"),
+                    ("video_link", "Video call link set"),
                     ("patient", "Changed by the patient"),
                 ],
                 max_length=20,

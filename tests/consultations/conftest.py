@@ -41,3 +41,12 @@ def valid_post(clinic_content):
         "source_article": "",
         "time_zone": "Asia/Bangkok",
     }
+
+
+@pytest.fixture
+def doctor(db):
+    """Dr Somchai Jaidee, public, who sees patients Monday to Friday 09:00–12:00 and
+    13:00–17:00 clinic time, at the clinic (45 minutes) or by video call (30 minutes)."""
+    from tests.team.factories import with_calendar
+
+    return with_calendar()

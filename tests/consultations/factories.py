@@ -33,3 +33,10 @@ def make_request(**fields):
     if fields.get("status") in (Status.SCHEDULED, Status.COMPLETED):
         fields.setdefault("scheduled_at", timezone.now() + timedelta(days=3))
     return baker.make(ConsultationRequest, **{**defaults, **fields})
+
+
+def holding_time(clinician, start, mode="clinic", **fields):
+    """A request that holds `clinician`'s time from `start` with their `mode` type (new,
+    as a patient's pick, unless told: status=Status.SCHEDULED for a booked one)."""
+    kind = clinician.consultation_types.get(mode=mode)
+    return make_request(clinician=clinician, consultation_type=kind, scheduled_at=start, **fields)

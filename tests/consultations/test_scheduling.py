@@ -22,7 +22,7 @@ from consultations.scheduling import (
     check_slot,
     free_slots,
 )
-from tests.consultations.factories import make_request
+from tests.consultations.factories import holding_time, make_request
 from tests.team.factories import (
     consultation_type,
     make_clinician,
@@ -33,11 +33,6 @@ from tests.team.factories import (
 Status = ConsultationRequest.Status
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def doctor(db):
-    return with_calendar()
 
 
 def refusal(consultation_type, start, **kwargs):
@@ -81,12 +76,7 @@ def test_a_day_off_is_refused(doctor):
 
 def test_a_clash_names_the_other_consultation(doctor):
     start = next_weekday_at(10)
-    other = make_request(
-        status=Status.SCHEDULED,
-        clinician=doctor,
-        consultation_type=consultation_type(doctor),
-        scheduled_at=start,
-    )
+    other = holding_time(doctor, start, status=Status.SCHEDULED)
     refused = refusal(consultation_type(doctor, "video"), start + timedelta(minutes=30))
     assert refused.code == "clash"
     assert refused.message.startswith(
@@ -100,12 +90,7 @@ def test_a_clash_names_the_other_consultation(doctor):
 
 def test_a_closed_request_no_longer_holds_its_time(doctor):
     start = next_weekday_at(10)
-    make_request(
-        status=Status.DECLINED,
-        clinician=doctor,
-        consultation_type=consultation_type(doctor),
-        scheduled_at=start,
-    )
+    holding_time(doctor, start, status=Status.DECLINED)
     check_slot(consultation_type(doctor), start)
 
 
@@ -151,9 +136,7 @@ def test_the_database_allows_back_to_back_other_clinicians_and_closed_requests(d
         status=Status.DECLINED, clinician=doctor, consultation_type=kind, scheduled_at=start
     )
     colleague = with_calendar(make_clinician(name="Dr Malee Srisuk", slug="malee"))
-    make_request(
-        clinician=colleague, consultation_type=consultation_type(colleague), scheduled_at=start
-    )
+    holding_time(colleague, start)
     assert ConsultationRequest.objects.count() == 4
 
 
@@ -183,12 +166,7 @@ def test_booking_schedules_audits_and_confirms_to_the_patient(
 
 def test_booking_a_taken_time_changes_nothing(doctor, clinic_staff):
     start = next_weekday_at(10)
-    make_request(
-        status=Status.SCHEDULED,
-        clinician=doctor,
-        consultation_type=consultation_type(doctor),
-        scheduled_at=start,
-    )
+    holding_time(doctor, start, status=Status.SCHEDULED)
     consultation = make_request(status=Status.CONTACTED)
     events = ConsultationEvent.objects.count()
     with pytest.raises(SlotUnavailable):
@@ -206,11 +184,10 @@ def test_moving_a_scheduled_request_back_to_contacted_frees_the_time(
     from consultations.services import change_request
 
     start = next_weekday_at(10)
-    consultation = make_request(
+    consultation = holding_time(
+        doctor,
+        start,
         status=Status.SCHEDULED,
-        clinician=doctor,
-        consultation_type=consultation_type(doctor),
-        scheduled_at=start,
         confirmation_sent_at=timezone.now(),
     )
     with django_capture_on_commit_callbacks(execute=True):
