@@ -75,6 +75,9 @@ def review(client, consultation, **changes):
         {
             "status": consultation.status,
             "assigned_to": consultation.assigned_to_id or "",
+            "clinician": consultation.clinician_id or "",
+            "consultation_type": consultation.consultation_type_id or "",
+            "video_link": consultation.video_link,
             "scheduled_at_0": local.date().isoformat() if local else "",
             "scheduled_at_1": local.strftime("%H:%M:%S") if local else "",
             "internal_notes": consultation.internal_notes,
