@@ -3,18 +3,19 @@ health details, its text in the patient's language.
 
 Every file for one request describes the same event (one UID); its SEQUENCE grows
 with each file sent, so the patient's calendar replaces the time it holds, or
-removes the event when the method is CANCEL.
+removes the event when the method is CANCEL. The event lasts as long as the
+consultation's type says; its place is the clinic, or the video call's link.
 """
 
 import unicodedata
-from datetime import UTC, timedelta
+from datetime import UTC
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-DURATION = timedelta(hours=1)
+CLINIC_LOCATION = "Genoma Health"
 PUBLISH = "PUBLISH"
 CANCEL = "CANCEL"
 
@@ -52,6 +53,28 @@ def _fold(line):
     return "\r\n".join(lines)
 
 
+def _end(request, scheduled_at):
+    """When the consultation at `scheduled_at` ends: its own end when that is the
+    request's time, else (a time staff have since moved) as long as its type lasts."""
+    if scheduled_at == request.scheduled_at and request.scheduled_until:
+        return request.scheduled_until
+    return scheduled_at + request.duration
+
+
+def _uri(link):
+    """A link as a URI property value: nothing that could end the line."""
+    return "".join(character for character in link if character not in "\r\n")
+
+
+def _place(request):
+    """(LOCATION, URL or None): the clinic, or the video call and its link."""
+    if not request.is_video:
+        return CLINIC_LOCATION, None
+    if request.video_link:
+        return request.video_link, _uri(request.video_link)
+    return gettext("Video call (we send you the link)"), None
+
+
 def consultation_ics(request, *, scheduled_at, sequence, method=PUBLISH):
     with translation.override(request.language):
         language = translation.get_language()
@@ -59,9 +82,10 @@ def consultation_ics(request, *, scheduled_at, sequence, method=PUBLISH):
         description = gettext("Your consultation with Genoma Health. Reference %(reference)s.") % {
             "reference": request.reference
         }
+        location, url = _place(request)
     tz = timezone.get_default_timezone()
     start = timezone.localtime(scheduled_at, tz)
-    end = start + DURATION
+    end = timezone.localtime(_end(request, scheduled_at), tz)
     offset = start.strftime("%z")
     stamp = timezone.now().astimezone(UTC)
     organizer = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
@@ -89,6 +113,8 @@ def consultation_ics(request, *, scheduled_at, sequence, method=PUBLISH):
         f"ORGANIZER;CN=Genoma Health:mailto:{organizer}",
         f"SUMMARY;LANGUAGE={language}:{_escape(summary)}",
         f"DESCRIPTION;LANGUAGE={language}:{_escape(description)}",
+        f"LOCATION:{_escape(location)}",
+        *([f"URL:{url}"] if url else []),
         "STATUS:CANCELLED" if method == CANCEL else "STATUS:CONFIRMED",
         "END:VEVENT",
         "END:VCALENDAR",

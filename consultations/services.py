@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from consultations import calendar, scheduling
+from consultations.manage import manage_token
 from consultations.models import (
     REMINDERS,
     ConsultationEvent,
@@ -34,6 +35,11 @@ from genoma.dates import local_date
 
 logger = logging.getLogger(__name__)
 Status = ConsultationRequest.Status
+PatientChange = ConsultationRequest.PatientChange
+# Who the audit trail names for a change made from the patient's own link.
+PATIENT_ACTOR = "the patient (own link)"
+# A time on a request in these statuses is the patient's pick, held until staff confirm.
+PICK_STATUSES = (Status.NEW, Status.CONTACTED)
 EMAIL_ADDRESS = re.compile(r"[^\s<>\"']+@[^\s<>\"']+")
 
 
@@ -182,6 +188,18 @@ def _clinic_message(request):
     )
 
 
+def manage_url(request):
+    """The patient's own page (status, time, cancel, ask for another time), as an email
+    gives it: absolute, at its address in the patient's language."""
+    with translation.override(request.language):
+        return _absolute_url(reverse("consultations:manage", args=[manage_token(request)]))
+
+
+def consultation_time(moment, language=None):
+    """When a consultation is, as the readers of the page's language write it."""
+    return _consultation_time(moment, language or translation.get_language())
+
+
 def _consultation_time(moment, language):
     """When a consultation is, as a reader of `language` writes it, in the clinic's time
     zone: "Thursday 26 November 2026, 14:30", "วันพฤหัสบดีที่ 26 พฤศจิกายน 2569, 14:30"."""
@@ -205,6 +223,7 @@ def _patient_message(request, template, subject, **context):
                 "time_zone": settings.TIME_ZONE,
                 "home_url": _absolute_url(reverse("home")),
                 "privacy_url": _absolute_url(reverse("privacy")),
+                "manage_url": manage_url(request),
                 **context,
             },
         )
@@ -224,10 +243,13 @@ def send_submission_notifications(request):
         else:
             sent_all = False
     if request.patient_notified_at is None and request.email:
+        # The patient's pick, held for staff to confirm: said to be a request, not a booking.
+        picked = request.scheduled_at if request.status in PICK_STATUSES else None
         message = _patient_message(
             request,
             "consultations/email/patient_acknowledgment.txt",
             _("Genoma Health: we received your consultation request"),
+            when=_consultation_time(picked, request.language) if picked else "",
         )
         if _send(request, "patient acknowledgment", message.send):
             request.patient_notified_at = timezone.now()
@@ -237,12 +259,12 @@ def send_submission_notifications(request):
     return sent_all
 
 
-def _calendar_email(request, kind, template, subject, method, scheduled_at):
+def _calendar_email(request, kind, template, subject, method, scheduled_at, **context):
     """Send the patient a calendar file; each one sent numbers a new SEQUENCE, so the
     patient's calendar replaces (or removes) the event it holds for this request."""
     sequence = request.calendar_sequence + 1
     when = _consultation_time(scheduled_at, request.language)
-    message = _patient_message(request, template, subject, when=when)
+    message = _patient_message(request, template, subject, when=when, **context)
     message.attach(
         f"genoma-consultation-{request.reference}.ics",
         calendar.consultation_ics(
@@ -284,6 +306,7 @@ def send_cancellation(request, scheduled_at):
         _("Genoma Health: your consultation is cancelled"),
         calendar.CANCEL,
         scheduled_at,
+        by_patient=cancelled_by_patient(request),
     )
 
 
@@ -300,6 +323,8 @@ def send_outstanding(request, cancelled_time=None):
     """Send whatever has not gone out yet; clear the recorded error when all went."""
     request.notification_error = ""
     sent = request.status == Status.SPAM or send_submission_notifications(request)
+    if sent and _patient_change_untold(request):
+        sent = send_patient_change_notice(request)
     if sent and request.status == Status.SCHEDULED and request.confirmation_sent_at is None:
         sent = send_schedule_confirmation(request)
     if sent and _cancellation_due(request):
@@ -359,6 +384,52 @@ def send_due_reminders():
         if _reminders_due(request, timezone.now()):
             _mark_due(request)
             send_due_emails(request.pk)
+
+
+def _patient_change_untold(request):
+    """The patient changed something from their link that staff have not been told of."""
+    return request.patient_change_at is not None and (
+        request.staff_told_of_change_at is None
+        or request.staff_told_of_change_at < request.patient_change_at
+    )
+
+
+PATIENT_CHANGE_SUBJECTS = {
+    PatientChange.CANCELLED: "Consultation request {reference}: the patient cancelled",
+    PatientChange.NEW_TIME: "Consultation request {reference}: the patient asks for another time",
+}
+
+
+def _patient_change_message(request):
+    """Staff are told what the patient did and where to look: the reference and the
+    admin link, never the patient's note (it stays on the request)."""
+    recipients = list(settings.CONSULTATION_NOTIFY_EMAILS)
+    assignee = request.assigned_to
+    if assignee is not None and assignee.is_active and assignee.email not in ("", *recipients):
+        recipients.append(assignee.email)
+    context = {"request": request, "admin_url": admin_url(request)}
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string("consultations/email/clinic_patient_change.txt", context)
+    subject = PATIENT_CHANGE_SUBJECTS[request.patient_change].format(reference=request.reference)
+    return EmailMessage(subject=subject, body=body, to=recipients)
+
+
+def send_patient_change_notice(request):
+    """Tell the clinic, and the staff member the request is assigned to, that the patient
+    cancelled or asks for another time; once for each change the patient makes."""
+    message = _patient_change_message(request)
+    if not message.to:
+        return True  # nobody to tell: the change waits in admin's list
+    if not _send(request, "clinic told of the patient's change", message.send):
+        return False
+    # Only for the change this email told of: one the patient made meanwhile stays untold,
+    # for the next round of the job (the queue_emails of that change made it due again).
+    told = timezone.now()
+    ConsultationRequest.objects.filter(
+        pk=request.pk, patient_change_at=request.patient_change_at
+    ).update(staff_told_of_change_at=told, updated_at=told)
+    request.staff_told_of_change_at = told
+    return True
 
 
 def queue_emails(request, cancelled_time=None):
@@ -550,3 +621,82 @@ def erase_personal_data(request, *, actor=None, reason):
         ConsultationEvent.objects.create(
             request=request, actor=actor, kind=ConsultationEvent.Kind.ANONYMISED, note=reason
         )
+
+
+# What the patient's own link writes (the job writes its own fields meanwhile).
+PATIENT_CHANGE_FIELDS = ["patient_change", "patient_change_at", "patient_change_note", "updated_at"]
+
+
+class PatientChangeRefused(Exception):
+    """The request is closed: the patient's link shows it but changes nothing."""
+
+
+def _locked_for_patient(request):
+    """The request, locked until the transaction ends; refused unless open."""
+    current = (
+        ConsultationRequest.objects.select_for_update()
+        .filter(pk=request.pk, anonymised_at__isnull=True)
+        .first()
+    )
+    if current is None or current.status not in ConsultationRequest.PATIENT_MAY_CHANGE:
+        raise PatientChangeRefused(current.status if current else "")
+    return current
+
+
+def cancel_by_patient(request):
+    """The patient cancels from their own link. The clinician's time is free at once (a
+    cancelled request holds none); the trail says the patient did it; the job tells
+    staff and, when a time had been confirmed, takes it out of the patient's calendar."""
+    with transaction.atomic():
+        current = _locked_for_patient(request)
+        confirmed = current.status == Status.SCHEDULED and current.confirmation_sent_at is not None
+        before = current.status
+        current.status = Status.CANCELLED
+        current.patient_change = PatientChange.CANCELLED
+        current.patient_change_at = timezone.now()
+        current.patient_change_note = ""
+        current.save(update_fields=[*PATIENT_CHANGE_FIELDS, "status"])
+        ConsultationEvent.objects.create(
+            request=current,
+            actor=None,
+            actor_name=PATIENT_ACTOR,
+            kind=ConsultationEvent.Kind.STATUS,
+            from_value=before,
+            to_value=current.status,
+        )
+        queue_emails(current, cancelled_time=current.scheduled_at if confirmed else None)
+    logger.info("Consultation request %s cancelled by the patient.", current.reference)
+    return current
+
+
+def ask_for_another_time(request, note=""):
+    """The patient asks for another time from their own link, with an optional note of
+    what suits them better. Nothing changes on the calendar until staff agree a time;
+    the trail records the ask, never the note (it stays on the request, which erasure
+    blanks); the job tells staff."""
+    with transaction.atomic():
+        current = _locked_for_patient(request)
+        current.patient_change = PatientChange.NEW_TIME
+        current.patient_change_at = timezone.now()
+        current.patient_change_note = note[:300]
+        current.save(update_fields=PATIENT_CHANGE_FIELDS)
+        ConsultationEvent.objects.create(
+            request=current,
+            actor=None,
+            actor_name=PATIENT_ACTOR,
+            kind=ConsultationEvent.Kind.PATIENT,
+            to_value=PatientChange.NEW_TIME,
+            note="With a note on the request." if note else "",
+        )
+        queue_emails(current)
+    logger.info("Consultation request %s: the patient asks for another time.", current.reference)
+    return current
+
+
+def cancelled_by_patient(request):
+    """The request is cancelled, and the patient did it (the last status change is theirs:
+    staff may have reopened a request the patient once cancelled)."""
+    if request.status != Status.CANCELLED:
+        return False
+    last = request.events.filter(kind=ConsultationEvent.Kind.STATUS).order_by("-pk").first()
+    return last is not None and last.actor_id is None and last.actor_name == PATIENT_ACTOR

@@ -263,7 +263,7 @@ CONSULTATION_MIN_SECONDS = int(os.environ.get("CONSULTATION_MIN_SECONDS", "3"))
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 
 # The privacy notice's version, stored with each consent; change it when the notice changes.
-PRIVACY_NOTICE_VERSION = "2026-11-22"
+PRIVACY_NOTICE_VERSION = "2026-12-07"
 
 # Email: console in development; SMTP settings from the environment otherwise.
 EMAIL_BACKEND = os.environ.get(

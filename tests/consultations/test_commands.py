@@ -13,7 +13,7 @@ from tests.consultations import factories
 
 Status = ConsultationRequest.Status
 Kind = ConsultationEvent.Kind
-CLOSED = [Status.COMPLETED, Status.DECLINED, Status.SPAM]
+CLOSED = [Status.COMPLETED, Status.DECLINED, Status.CANCELLED, Status.SPAM]
 OPEN = [Status.NEW, Status.CONTACTED, Status.SCHEDULED]
 
 
@@ -26,6 +26,8 @@ def make_request(**fields):
             "internal_notes": "Called on Monday, prefers mornings.",
             "time_zone": "Asia/Bangkok",
             "source_page": "/conditions/osteopenia/",
+            "patient_change_note": "Mornings suit me better.",
+            "video_link": "https://meet.example.com/abc-defg",
             **fields,
         }
     )
@@ -61,6 +63,8 @@ def assert_anonymised(consultation, days=365):
     assert consultation.internal_notes == ""
     assert consultation.time_zone == ""
     assert consultation.source_page == ""
+    assert consultation.patient_change_note == ""
+    assert consultation.video_link == ""
     assert consultation.anonymised_at is not None
     [event] = consultation.events.filter(kind=Kind.ANONYMISED)
     assert event.actor is None
@@ -80,7 +84,7 @@ def test_purge_anonymises_only_old_closed_requests():
 
     output = purge()
 
-    assert "Anonymised 3 request(s) closed more than 365 days ago." in output
+    assert "Anonymised 4 request(s) closed more than 365 days ago." in output
     for status, consultation in old_closed.items():
         assert_anonymised(consultation)
         assert consultation.status == status  # kept for the clinic's statistics
@@ -129,7 +133,7 @@ def test_dry_run_names_the_requests_and_changes_nothing():
 
     output = purge("--dry-run")
 
-    assert output.startswith("Would anonymise 3 request(s) closed more than 365 days ago: ")
+    assert output.startswith("Would anonymise 4 request(s) closed more than 365 days ago: ")
     for consultation in due:
         assert consultation.reference in output
         assert_untouched(consultation)

@@ -15,7 +15,10 @@ from tests.consultations.conftest import started_seconds_ago
 pytestmark = pytest.mark.django_db
 FORM_URL = "/consultation/"
 THANKS_URL = "/consultation/thanks/"
-CONFIRMATION = "We send a confirmation to your email address."
+CONFIRMATION = (
+    "We send a confirmation to your email address, with a link to your request's own "
+    "page, where you can cancel it or ask for another time."
+)
 INVISIBLE = "Please remove invisible or control characters"
 
 
@@ -85,6 +88,7 @@ def test_a_fast_submission_is_a_new_request_flagged_for_staff_and_answered_as_us
     thanks = client.get(THANKS_URL).content.decode()
     assert stored.reference in thanks
     assert CONFIRMATION in thanks
+    assert "/consultation/manage/" in patient.body  # the promised link (test_manage_link.py)
     assert "contacts you on WhatsApp within two working days" in thanks
 
 

@@ -123,3 +123,39 @@ def test_the_deploy_check_warns_when_replies_would_reach_nobody(settings):
     settings.CLINIC_EMAIL = "care@genoma.example"
     warnings = checks.run_checks(include_deployment_checks=True)
     assert "consultations.W001" not in {w.id for w in warnings}
+
+
+def test_the_notice_says_what_the_calendar_and_the_patients_page_keep_and_set(client):
+    """The sentences of the notice that the calendar and the patient's page added; each
+    one's behaviour is tested where it is built (test_free_times_form.py,
+    test_manage_link.py, test_commands.py) and the cookies below."""
+    page = client.get("/privacy/").content.decode()
+    for words in (
+        "we keep that time and the clinician it is with",
+        "we keep the note you write there",
+        "anyone who has the link can see",
+        "The link stops working once your personal data are erased.",
+        "(completed, declined, cancelled or withdrawn)",
+        "protects the consultation form and your request's own page",
+    ):
+        assert words in page
+
+
+def test_the_patients_page_sets_only_the_cookies_the_notice_names(
+    client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from consultations.manage import manage_token
+    from tests.consultations.factories import make_request
+
+    consultation = make_request()
+    url = reverse("consultations:manage", args=[manage_token(consultation)])
+    shown = client.get(url)
+    assert set(shown.cookies) <= {"csrftoken"}
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = client.post(
+            url, {"action": "another_time", "note": "", "csrfmiddlewaretoken": "x" * 64}
+        )
+    assert changed.status_code == 302
+    assert set(changed.cookies) <= {"csrftoken", "messages"}
