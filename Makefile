@@ -75,7 +75,9 @@ bench: $(VENV)/.runtime
 
 # 2,000 submissions over 16 connections on SQLite, PostgreSQL and two app servers
 # sharing PostgreSQL and Redis, each with its job worker; every one must be stored once,
-# and its two emails reach the SMTP server once each. LOADTEST_ARGS="--submissions 300"
+# and its two emails reach the SMTP server once each; then the same on two app servers
+# with the mail server down for the first three minutes (the retries deliver each email
+# once, without staff). LOADTEST_ARGS="--submissions 300 --outage-seconds 90"
 loadtest: $(VENV)/.runtime
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 

@@ -10,7 +10,9 @@ every request's clinic notification and acknowledgment arrived, each once.
 Scenarios: sqlite (one app server: gunicorn and a worker, SQLite file, its queue a
 SQLite file beside it), postgres (one app server on PostgreSQL, the queue in Redis),
 and postgres-2 (two app servers sharing one PostgreSQL database and one Redis, the
-shape of several app servers behind a load balancer).
+shape of several app servers behind a load balancer), and mail-outage (postgres-2,
+with the mail server stopped from before the first submission until --outage-seconds
+later: every email must still arrive once, by the worker's automatic retries alone).
 """
 
 import argparse
@@ -41,7 +43,9 @@ LOAD_ENV = {
     "DJANGO_EMAIL_HOST": "127.0.0.1",
     "CONSULTATION_NOTIFY_EMAILS": "clinic@example.com",
 }
-DRAIN_SECONDS = 300
+# The retries after an outage come 1, 2, 4, 8… minutes after each failure, at the
+# worker's next sweep (every minute): allow for the first four.
+DRAIN_SECONDS = 16 * 60
 
 
 def fresh_database(scenario):
@@ -110,7 +114,8 @@ STORED = (
     "rows = list(R.objects.values_list('reference', 'submission_token', 'status', 'email')); "
     "print(json.dumps({'rows': len(rows), 'references': sorted(r[0] for r in rows), "
     "'tokens': sorted(str(r[1]) for r in rows), 'emails': sorted(r[3] for r in rows), "
-    "'statuses': sorted({r[2] for r in rows}), 'due': EmailsDue.objects.count()}))"
+    "'statuses': sorted({r[2] for r in rows}), 'due': EmailsDue.objects.count(), "
+    "'failing': R.objects.with_failed_notifications().count()}))"
 )
 
 
@@ -118,9 +123,9 @@ def stored_state(env):
     return json.loads(manage("unused", "shell", "-c", STORED, env_extra=env).splitlines()[-1])
 
 
-def run(scenario, submissions, connections, workers):
+def run(scenario, submissions, connections, workers, outage_seconds=0):
     database_url = fresh_database(scenario)
-    instances = 2 if scenario == "postgres-2" else 1
+    instances = 2 if scenario in ("postgres-2", "mail-outage") else 1
     with contextlib.ExitStack() as stack:
         mail_server = stack.enter_context(SMTPServer())
         env_extra = {
@@ -130,6 +135,8 @@ def run(scenario, submissions, connections, workers):
         }
         if scenario != "sqlite":
             env_extra["REDIS_URL"] = REDIS_URL
+        if outage_seconds:
+            env_extra["DJANGO_LOG_LEVEL"] = "ERROR"  # not a warning per failed email
         bases = []
         for i in range(instances):
             bases.append(
@@ -141,6 +148,10 @@ def run(scenario, submissions, connections, workers):
             )
             stack.enter_context(job_worker(REPORTS / "unused.sqlite3", env_extra=env_extra))
         submitter = Submitter(bases, submissions)
+        if outage_seconds:
+            mail_server.go_down()
+            outage = threading.Timer(outage_seconds, mail_server.come_back)
+            outage.start()
         started = time.perf_counter()
         threads = [threading.Thread(target=submitter.worker) for _ in range(connections)]
         for thread in threads:
@@ -148,6 +159,8 @@ def run(scenario, submissions, connections, workers):
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        if outage_seconds:
+            outage.join()  # the drain counts from the end of the outage
         stored, drained = _drain(mail_server, env_extra, expected=2 * submissions)
         with mail_server.lock:
             received = list(mail_server.accepted)
@@ -157,7 +170,7 @@ def run(scenario, submissions, connections, workers):
         [("clinic@example.com", f"New consultation request {r}") for r in stored["references"]]
         + [(e, "Genoma Health: we received your consultation request") for e in stored["emails"]]
     )
-    emails_ok = sent == expected and stored["due"] == 0
+    emails_ok = sent == expected and stored["due"] == 0 and stored["failing"] == 0
     ok = (
         not submitter.errors
         and server_errors == 0
@@ -167,13 +180,16 @@ def run(scenario, submissions, connections, workers):
         and emails_ok
     )
     label = f"{scenario} ({instances} app server(s): gunicorn x {workers} and a job worker)"
+    if outage_seconds:
+        label += f", mail server down for the first {outage_seconds} s"
     print(
         f"{label}, {connections} connections: {submissions} submissions in {elapsed:.1f} s = "
         f"{submissions / elapsed:.0f}/s; HTTP {dict(sorted(submitter.statuses.items()))}; "
         f"stored {stored['rows']}, unique references {len(set(stored['references']))}, "
         f"statuses {stored['statuses']}; emails {len(received)} of {sum(expected.values())} "
         f"({'each once' if emails_ok else 'NOT each once'}), queue drained "
-        f"{drained:.1f} s after the last submission; {'OK' if ok else 'FAILED'}"
+        f"{drained:.1f} s after the last submission{' and the outage' if outage_seconds else ''}; "
+        f"{'OK' if ok else 'FAILED'}"
     )
     for error in submitter.errors[:5]:
         print("  error:", error)
@@ -197,6 +213,9 @@ def _drain(mail_server, env, expected):
     return stored_state(env), time.perf_counter() - started
 
 
+SCENARIOS = ["sqlite", "postgres", "postgres-2", "mail-outage"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=2000)
@@ -205,13 +224,25 @@ def main():
     parser.add_argument(
         "--scenario",
         action="append",
-        choices=["sqlite", "postgres", "postgres-2"],
-        help="repeatable; default: all three",
+        choices=SCENARIOS,
+        help="repeatable; default: all four",
+    )
+    parser.add_argument(
+        "--outage-seconds",
+        type=int,
+        default=180,
+        help="how long the mail server is down in the mail-outage scenario",
     )
     args = parser.parse_args()
     results = [
-        run(scenario, args.submissions, args.connections, args.workers)
-        for scenario in args.scenario or ["sqlite", "postgres", "postgres-2"]
+        run(
+            scenario,
+            args.submissions,
+            args.connections,
+            args.workers,
+            outage_seconds=args.outage_seconds if scenario == "mail-outage" else 0,
+        )
+        for scenario in args.scenario or SCENARIOS
     ]
     sys.exit(0 if all(results) else 1)
 

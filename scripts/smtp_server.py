@@ -2,6 +2,7 @@
 what it accepts, and can hold a message unanswered (a slow or stuck mail server) to
 catch a worker mid-send."""
 
+import socket
 import socketserver
 import threading
 from email import message_from_bytes
@@ -63,5 +64,19 @@ class SMTPServer(socketserver.ThreadingTCPServer):
 
     def __exit__(self, *exc):
         self.released.set()
-        self.shutdown()
+        if self.socket.fileno() != -1:
+            self.shutdown()
         self.server_close()
+
+    def go_down(self):
+        """An outage: stop listening, so connections are refused, as when the mail
+        server is stopped."""
+        self.shutdown()
+        self.socket.close()
+
+    def come_back(self):
+        """Listen again on the same port after an outage."""
+        self.socket = socket.socket(self.address_family, self.socket_type)
+        self.server_bind()
+        self.server_activate()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
