@@ -116,6 +116,9 @@ class FreeTimeField(forms.CharField):
         super().__init__(required=False, max_length=40, **kwargs)
         self.mode = mode
 
+    def widget_attrs(self, widget):
+        return {}  # no maxlength: a select has none
+
     def show_free_times(self):
         """Read the free times now, a group per day in the page's language."""
         self.widget.attrs.update(

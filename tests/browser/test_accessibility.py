@@ -6,7 +6,7 @@ import pytest
 
 from consultations.models import ConsultationRequest
 from tests.public_pages import LANGUAGE_PREFIXES, PAGES
-from tests.team.factories import with_photo
+from tests.team.factories import with_calendar, with_photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PAGES = {**PAGES, "404": "/no-such-page/"}
@@ -34,7 +34,8 @@ def a11y_page(browser):
 def test_public_page_has_no_accessibility_violations(
     a11y_page, live_server, clinic_content, axe_source, name, language
 ):
-    with_photo()  # the team pages with everything a clinician may have
+    # The team pages with everything a clinician may have; the form with free times.
+    with_calendar(with_photo())
     a11y_page.goto(live_server.url + LANGUAGE_PREFIXES[language] + PAGES[name])
     violations = axe_violations(a11y_page, axe_source)
     assert violations == [], json.dumps(violations, indent=1)
