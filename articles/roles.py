@@ -53,4 +53,12 @@ def sync_staff_groups(**kwargs):
     consultations = Permission.objects.filter(content_type__app_label="consultations").exclude(
         codename__startswith="delete_"
     )
-    clinic_staff.permissions.set([*reading, *viewing_clinicians, *consultations])
+    # Clinic staff keep the clinicians' calendars (hours, days off, consultation types).
+    calendars = Permission.objects.filter(
+        content_type__app_label="team",
+        content_type__model__in=["consultationtype", "consultationhours", "dayoff"],
+    ) | Permission.objects.filter(
+        content_type__app_label="team",
+        codename__in=["view_cliniciancalendar", "change_cliniciancalendar"],
+    )
+    clinic_staff.permissions.set([*reading, *viewing_clinicians, *consultations, *calendars])

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.admin import TranslatedAdmin
 from articles.images import clean_uploaded_image
-from team.models import Clinician, ConsultationHours, ConsultationType, DayOff
+from team.models import Clinician, ClinicianCalendar, ConsultationHours, ConsultationType, DayOff
 
 
 class ConsultationTypeInline(admin.TabularInline):
@@ -65,7 +65,6 @@ class ClinicianAdmin(TranslatedAdmin, admin.ModelAdmin):
         (_("Photo"), {"fields": ["photo", ("photo_alt", "photo_alt_th")]}),
         (_("Staff account"), {"fields": ["user"]}),
     ]
-    inlines = [ConsultationTypeInline, ConsultationHoursInline, DayOffInline]
 
     class Media:
         # The Thai fields beside the English ones, as on the content's forms.
@@ -86,3 +85,29 @@ class ClinicianAdmin(TranslatedAdmin, admin.ModelAdmin):
                 get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ClinicianCalendar)
+class ClinicianCalendarAdmin(admin.ModelAdmin):
+    """Clinic staff keep each clinician's consultation types, weekly hours and days off;
+    the profile itself stays with editors (read-only here)."""
+
+    list_display = ["name", "title", "consultation_types_offered", "is_public"]
+    list_filter = ["is_public"]
+    search_fields = ["name", "title"]
+    fields = ["name", "title", "is_public"]
+    readonly_fields = fields
+    inlines = [ConsultationTypeInline, ConsultationHoursInline, DayOffInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("consultation_types")
+
+    def has_add_permission(self, request):
+        return False  # a calendar belongs to a clinician added on the profile page
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("consultation types"))
+    def consultation_types_offered(self, clinician):
+        return ", ".join(str(kind) for kind in clinician.consultation_types.all()) or "—"

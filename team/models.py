@@ -190,6 +190,16 @@ def discard_deleted_photo(sender, instance, using, **kwargs):
 # clinic's (settings.TIME_ZONE); the moments of consultations are stored in UTC.
 
 
+class ClinicianCalendar(Clinician):
+    """A clinician seen as their calendar: the admin page where clinic staff keep the
+    hours, days off and consultation types, apart from the profile editors write."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("clinician's calendar")
+        verbose_name_plural = _("clinicians' calendars")
+
+
 class ConsultationMode(models.TextChoices):
     CLINIC = "clinic", _("At the clinic")
     VIDEO = "video", _("By video call")
