@@ -6,7 +6,8 @@ the phone), a token made for another purpose (a preview link) is not accepted he
 a new secret key, or a new `manage_key`, retires every link. Whoever holds the link
 sees the request's status and time and may cancel it or ask for another time, without
 signing in: so the page shows nothing the patient typed (no name, contact details or
-message), and the link is never logged or sent anywhere but to the patient.
+message), and the link is sent to nobody but the patient (the application logs name
+requests by reference; a web server's access log holds it as it holds every address).
 """
 
 import uuid
@@ -15,7 +16,7 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from consultations.forms import MESSAGES_DJANGO_LACKS_IN_THAI
+from consultations.forms import MESSAGES_DJANGO_LACKS_IN_THAI, FreeTextField
 from consultations.models import ConsultationRequest
 
 SALT = "consultations.manage"
@@ -48,7 +49,7 @@ def request_for_token(token):
 class AnotherTimeForm(forms.Form):
     """What suits the patient better: optional, short, and never a health question."""
 
-    note = forms.CharField(
+    note = FreeTextField(
         label=_("What suits you better?"),
         help_text=_(
             "For example the days or times of day that suit you. Please do not write "

@@ -612,3 +612,13 @@ def test_the_pages_are_valid_html(
             path.write_bytes(response.content)
             files.append(path)
     assert_valid_html(files)
+
+
+def test_what_cannot_be_seen_is_dropped_from_the_note(client, doctor):
+    consultation = with_held_pick(doctor)
+    client.post(
+        page_path(consultation),
+        {"action": "another_time", "note": "Mornings\u202e please\u200b\x00"},
+    )
+    consultation.refresh_from_db()
+    assert consultation.patient_change_note == "Mornings please"
