@@ -39,6 +39,16 @@ def _in_english():
     translation.activate("en")
 
 
+@pytest.fixture
+def worker_alive():
+    """The job worker's heartbeat, as a running worker leaves it (genoma/tasks.py)."""
+    from genoma import health
+
+    health.beat()
+    yield
+    health._queue().delete(health.HEARTBEAT_KEY)
+
+
 DATABASE_FIXTURES = ("transactional_db", "db")
 
 

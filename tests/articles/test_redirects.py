@@ -135,12 +135,12 @@ def test_a_live_page_wins_over_a_redirect_from_its_address(client, clinic_conten
     assert client.get(OSTEOPENIA_POST).status_code == 200
 
 
-def test_the_health_check_is_never_redirected(client):
+def test_the_health_check_is_never_redirected(client, worker_alive):
     for old_path in ("/healthz", "/healthz/"):
         Redirect.objects.create(site_id=1, old_path=old_path, new_path="/")
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json()["status"] == "ok"
 
 
 def test_an_old_address_without_its_trailing_slash_leads_to_the_new_page(client):

@@ -14,10 +14,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
-def test_healthz_says_ok_when_the_database_answers(client):
+def test_healthz_says_ok_when_every_part_answers(client, worker_alive):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "media": "ok",
+        "worker": "ok",
+    }
     assert "no-store" in response["Cache-Control"]
 
 
@@ -44,6 +50,7 @@ def test_healthz_says_503_when_the_database_is_unreachable(database_url):
     outcome = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
     assert outcome.split()[1] == "503"
     assert '"status": "unavailable"' in outcome
+    assert '"database": "OperationalError' in outcome
 
 
 def test_healthz_answers_only_safe_methods(client):
