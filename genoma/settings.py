@@ -349,6 +349,13 @@ AXES_VERBOSE = False
 # The reverse proxy (nginx, a load balancer) terminates TLS and says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Errors to Sentry when SENTRY_DSN is set, never with patient data (genoma/sentry.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from genoma.sentry import start_sentry
+
+    start_sentry(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", "production"))
+
 # Logs on standard output, each line with the id of the request it belongs to
 # (genoma/request_log.py); DJANGO_LOG_FORMAT=json writes them as JSON lines.
 LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain")
