@@ -110,6 +110,7 @@ PAGE_PARAMETERS = {
     "articles:search": {"q": _per_visitor},
     "articles:condition_detail": {"t_score": _per_visitor},
     "sitemap": {"p": _page_number},
+    "sitemap_section": {"p": _page_number},
 }
 
 

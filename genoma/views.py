@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -28,6 +29,17 @@ def healthz(request):
     status = health.overall(results)
     refused = status == "unavailable" or (status == "degraded" and "strict" in request.GET)
     return JsonResponse({"status": status, **results}, status=503 if refused else 200)
+
+
+@require_safe
+def sitemap(request, sitemaps):
+    """Every public address in one file while they stay under the protocol's limit
+    (50,000 a file); from there, an index of each section's numbered pages
+    (`/sitemap-articles.xml?p=2`), which list every address once."""
+    single = sitemap_views.sitemap(request, sitemaps=sitemaps)  # each section's first page
+    if len(single.context_data["urlset"]) < min(site.limit for site in sitemaps.values()):
+        return single
+    return sitemap_views.index(request, sitemaps=sitemaps, sitemap_url_name="sitemap_section")
 
 
 @require_safe
