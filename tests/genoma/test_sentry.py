@@ -83,9 +83,13 @@ def broken(*args, **kwargs):
     raise RuntimeError("could not store the request of somchai@example.com")
 
 views.submit_consultation_request = broken
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from datetime import timedelta
+# Static files are not collected here (as in tests/conftest.py): no manifest to read.
+plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain_static}).enable()
 client = Client(raise_request_exception=False)
 client.get("/consultation/")
 response = client.post("/consultation/", {
