@@ -682,6 +682,10 @@ class VersionQuerySet(models.QuerySet):
     def articles_for_list(self):
         return self.of(Article).for_list().order_by("-publish_at", "-object_id")
 
+    def treatments_for_list(self):
+        """As `for_list()`, with each treatment's document: lists show its kind and evidence."""
+        return self.of(Treatment).for_list().defer(None).defer("search_text")
+
     def for_page(self):
         """Live versions with what a page shows of them, in the page's language and in
         English (pages.find_published chooses)."""

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -143,7 +143,7 @@ class ConditionPage(_Shown):
     symptoms: list
     risk_factors: list
     treatments: list
-    articles: list
+    articles: QuerySet  # its published articles, newest first: the view shows a page of them
     bands: list
 
     @property
@@ -168,7 +168,7 @@ class TreatmentPage(_Shown):
     treatment: Treatment
     groups: list
     conditions: list  # (Topic, Row of the condition's own words on the treatment)
-    articles: list
+    articles: QuerySet  # as a condition page's
 
 
 def find_published(model, slug):
@@ -300,7 +300,7 @@ def condition_page(version):
         symptoms=rows.get(ConditionPoint.Kind.SYMPTOMS, []),
         risk_factors=rows.get(ConditionPoint.Kind.RISK_FACTORS, []),
         treatments=rows.get(ArticleSection.Kind.CONDITION_TREATMENTS, []),
-        articles=list(articles),
+        articles=articles,
         bands=published_bands() if has_bands else [],
     )
 
@@ -370,7 +370,7 @@ def treatment_page(version):
                     (topic, Row(row["label"], row["description"], language=condition.language))
                 )
     articles = Version.objects.articles_for_list().filter(treatments=version.object_id)
-    return TreatmentPage(version, version.record, groups, treated, list(articles))
+    return TreatmentPage(version, version.record, groups, treated, articles)
 
 
 class _Published:

@@ -39,7 +39,7 @@ def search_site(query):
     shown = {
         "articles": Version.objects.for_list().of(Article),
         "conditions": Version.objects.for_list().of(Condition),
-        "treatments": Version.objects.for_list().of(Treatment).defer(None).defer("search_text"),
+        "treatments": Version.objects.treatments_for_list(),
     }
     models = {"articles": Article, "conditions": Condition, "treatments": Treatment}
     results = {}

@@ -2,10 +2,12 @@
 and the editor's image upload."""
 
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -27,12 +29,23 @@ from articles.search import search_site
 from articles.tscore import interpret_t_score
 
 RELATED_ARTICLES = 3
+ARTICLES_PER_PAGE = 10  # the article list, and the articles of a condition or a treatment
+
+
+def page_of(request, items, per_page):
+    """The page of `items` that `?page=N` asks for (the first without it), as a ListView
+    reads it: 404 for a page that is not there."""
+    paginator = Paginator(items, per_page)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(_("There is no such page.")) from error
 
 
 class ArticleListView(ListView):
     template_name = "articles/article_list.html"
     context_object_name = "articles"
-    paginate_by = 10
+    paginate_by = ARTICLES_PER_PAGE
 
     def get(self, request, *args, **kwargs):
         self.condition = None
@@ -48,10 +61,13 @@ class ArticleListView(ListView):
         return articles
 
     def get_context_data(self, **kwargs):
+        # The list's other parameter, kept by the links to its other pages.
+        page_query = urlencode({"condition": self.condition.slug}) + "&" if self.condition else ""
         return super().get_context_data(
             condition=self.condition,
             conditions=Version.objects.for_list().of(Condition).order_by("title"),
             unknown_condition=bool(self.request.GET.get("condition")) and not self.condition,
+            page_query=page_query,
             **kwargs,
         )
 
@@ -88,12 +104,15 @@ def _render_article(request, version, preview=False):
 class ConditionListView(ListView):
     template_name = "articles/condition_list.html"
     context_object_name = "conditions"
+    paginate_by = 50
 
     def get_queryset(self):
-        return Version.objects.for_list().of(Condition).order_by("title")
+        return Version.objects.for_list().of(Condition).order_by("title", "object_id")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(letters=by_initial(self.object_list), **kwargs)
+        context = super().get_context_data(**kwargs)
+        context["letters"] = by_initial(context["conditions"])  # the page's conditions
+        return context
 
 
 def by_initial(conditions):
@@ -126,6 +145,7 @@ def _render_condition(request, version, preview=False):
             "interpretation": interpretation,
             "raw_t_score": raw_t_score or "",
             "json_ld": seo.condition_json_ld(request, page),
+            "articles": page_of(request, page.articles, ARTICLES_PER_PAGE),
         },
     )
 
@@ -133,9 +153,10 @@ def _render_condition(request, version, preview=False):
 class TreatmentListView(ListView):
     template_name = "articles/treatment_list.html"
     context_object_name = "treatments"
+    paginate_by = 20
 
     def get_queryset(self):
-        return Version.objects.live().of(Treatment).defer("search_text").order_by("title")
+        return Version.objects.treatments_for_list().order_by("title", "object_id")
 
 
 def _render_treatment(request, version, preview=False):
@@ -149,6 +170,7 @@ def _render_treatment(request, version, preview=False):
             "page": page,
             "preview": preview,
             "json_ld": seo.treatment_json_ld(request, page),
+            "articles": page_of(request, page.articles, ARTICLES_PER_PAGE),
         },
     )
 

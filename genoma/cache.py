@@ -107,8 +107,11 @@ def _per_visitor(value):
 # page), and how its key writes them; other parameters change nothing on the page.
 PAGE_PARAMETERS = {
     "articles:article_list": {"page": _page_number, "condition": _condition},
+    "articles:condition_list": {"page": _page_number},
+    "articles:treatment_list": {"page": _page_number},
     "articles:search": {"q": _per_visitor},
-    "articles:condition_detail": {"t_score": _per_visitor},
+    "articles:condition_detail": {"t_score": _per_visitor, "page": _page_number},
+    "articles:treatment_detail": {"page": _page_number},
     "sitemap": {"p": _page_number},
     "sitemap_section": {"p": _page_number},
 }

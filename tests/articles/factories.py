@@ -24,6 +24,23 @@ def publish(*records):
     return records[0] if len(records) == 1 else records
 
 
+def publish_thai(record, **words):
+    """Write `words` into the Thai columns of `record` and publish its Thai version as it
+    stands (the review workflow itself is tested in test_translations.py and through admin)."""
+    for name, value in words.items():
+        setattr(record, f"{name}_th", value)
+    record.save()
+    return publish_in_thai(record)
+
+
+def publish_in_thai(record):
+    from articles.publishing import _go_live
+
+    version = record_version(record, language="th")
+    _go_live(version, None)
+    return version
+
+
 def save_version(record, user=None, note=""):
     """Record the working copy of `record` as a version, as a save in admin does."""
     return record_version(record, user, note)

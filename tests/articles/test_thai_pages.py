@@ -7,6 +7,7 @@ import pytest
 
 from articles.models import Article, Condition, RiskFactor
 from articles.publishing import publish_unreviewed, record_version
+from tests.articles.factories import publish_in_thai, publish_thai
 
 pytestmark = pytest.mark.django_db
 ARTICLE_SLUG = "osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health"
@@ -18,23 +19,6 @@ ATOM = {"a": "http://www.w3.org/2005/Atom"}
 def _no_page_cache(settings):
     """What the pages show, not how long the cache keeps them (tests/genoma/test_cache.py)."""
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
-
-
-def publish_thai(record, **words):
-    """Write `words` into the Thai columns and publish the Thai version as it stands (the
-    review workflow itself is tested in test_translations.py and through admin)."""
-    for name, value in words.items():
-        setattr(record, f"{name}_th", value)
-    record.save()
-    return _publish_in_thai(record)
-
-
-def _publish_in_thai(record):
-    from articles.publishing import _go_live
-
-    version = record_version(record, language="th")
-    _go_live(version, None)
-    return version
 
 
 @pytest.fixture
@@ -49,7 +33,7 @@ def thai_article(clinic_content):
         section.heading_th = section.heading and f"หัวข้อ {section.order}"
         section.body_th = section.body and f"<p>เนื้อหาส่วนที่ {section.order}</p>"
         section.save()
-    _publish_in_thai(article)
+    publish_in_thai(article)
     return article
 
 
