@@ -163,15 +163,76 @@ def discard_deleted_hero(sender, instance, using, **kwargs):
     discard_hero_files(instance.hero_image.name, instance.hero_renditions, using=using)
 
 
-def refresh_hero_renditions(article):
-    """Clean a newly uploaded hero image; rebuild renditions when the image changed."""
+def refresh_hero_renditions(article, stored=None):
+    """Clean a newly uploaded hero image; when the image changed, its renditions are made
+    by a job once the change is committed (the page shows no hero image until then).
+
+    `stored` is the (image, renditions) pair in the database: renditions a job gave the
+    stored image are kept, whatever this copy of the article was loaded with.
+    """
     field_file = article.hero_image
     if field_file and not getattr(field_file, "_committed", True):
         upload = field_file.file
         if not getattr(upload, "already_cleaned", False):
             upload = clean_uploaded_image(upload, "articles/hero")
         field_file.save(PurePosixPath(upload.name).name, upload, save=False)
+    if stored and has_renditions(field_file.name, stored[1]):
+        article.hero_renditions = stored[1]
     if not field_file:
         article.hero_renditions = {}
-    elif (article.hero_renditions or {}).get("source") != field_file.name:
-        article.hero_renditions = make_renditions(field_file.name, field_file.storage)
+    elif not has_renditions(field_file.name, article.hero_renditions):
+        from articles.tasks import make_hero_renditions
+
+        article.hero_renditions = {}
+        name = field_file.name
+        transaction.on_commit(lambda: make_hero_renditions(name), using=article._state.db)
+
+
+def has_renditions(name, renditions):
+    return (renditions or {}).get("source") == name
+
+
+def attach_renditions(name):
+    """Make the renditions of the hero image `name` and give them to every article and
+    version that shows it and has none yet; return how many records received them.
+
+    A version taken before the job ran (submitted, approved) shows the same image: its
+    renditions are resized copies of it, not content a reviewer reads.
+    """
+    from articles.models import Article, Version
+    from articles.signals import content_published
+
+    storage = Article._meta.get_field("hero_image").storage
+    showing = Article.objects.filter(hero_image=name)
+    without = [
+        pk
+        for pk, kept in showing.values_list("pk", "hero_renditions")
+        if not has_renditions(name, kept)
+    ]
+    versions = Version.objects.of(Article).filter(data__fields__hero_image=name)
+    if not without and not versions.exists():
+        return 0  # replaced or deleted before the job ran
+    renditions = make_renditions(name, storage)
+    with transaction.atomic():
+        received = showing.filter(pk__in=without).update(hero_renditions=renditions)
+        for version in versions.select_for_update():
+            fields = version.data["fields"]
+            if not has_renditions(name, fields.get("hero_renditions")):
+                fields["hero_renditions"] = renditions
+                version.save(update_fields=["data"])
+                received += 1
+        if received:
+            transaction.on_commit(lambda: content_published.send(sender=Article, version=None))
+    if not received:  # another job gave them theirs meanwhile: these copies are not used
+        for file in rendition_files(renditions):
+            storage.delete(file)
+    return received
+
+
+def missing_renditions():
+    """Names of hero images that articles show without renditions (a job lost with its
+    worker, or still queued)."""
+    from articles.models import Article
+
+    shown = Article.objects.exclude(hero_image="").values_list("hero_image", "hero_renditions")
+    return {name for name, renditions in shown if not has_renditions(name, renditions)}

@@ -465,7 +465,7 @@ class Article(SeededModel):
         from articles.images import discard_hero_files, refresh_hero_renditions
 
         previous = self._stored_hero(kwargs.get("update_fields"))
-        refresh_hero_renditions(self)
+        refresh_hero_renditions(self, previous)
         super().save(*args, **kwargs)
         if previous and previous[0] != self.hero_image.name:
             discard_hero_files(*previous, using=self._state.db)

@@ -1,9 +1,23 @@
 """The content's jobs, worked by `python manage.py run_huey`."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from articles import images
 from articles.review_digest import send_review_digest
+
+
+@db_task(retries=3, retry_delay=30)
+def make_hero_renditions(name):
+    """The resized copies of a new hero image, off the editor's request."""
+    images.attach_renditions(name)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def make_missing_renditions():
+    """Every five minutes: renditions whose job was lost with its worker."""
+    for name in images.missing_renditions():
+        images.attach_renditions(name)
 
 
 # Monday 01:00 UTC is 08:00 in Bangkok; a failed send is tried again every 10 minutes

@@ -245,10 +245,55 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
+# Every stored file has a name never used before (a random name; S3 never overwrites), so
+# browsers and proxies may keep media for a year.
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+
+def s3_media(bucket, endpoint="", custom_domain="", access_key="", secret_key="", region=""):
+    """The media storage on an S3 bucket, and the URL its files are read at.
+
+    URLs are stable (no signatures, which change on every render and defeat the page
+    cache): a public-read bucket policy or a CDN's domain serves them. Names are never
+    reused (S3 overwrites by default).
+    """
+    endpoint, custom_domain = endpoint.rstrip("/"), custom_domain.strip("/")
+    storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "region_name": region or None,
+            "custom_domain": custom_domain or None,
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": False,
+            "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
+        },
+    }
+    if custom_domain:
+        return storage, f"https://{custom_domain}/"
+    if endpoint:
+        return storage, f"{endpoint}/{bucket}/"
+    return storage, f"https://{bucket}.s3.amazonaws.com/"
+
+
+# Uploaded media on S3-compatible storage, shared by every app server.
+if os.environ.get("DJANGO_AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"], MEDIA_URL = s3_media(
+        os.environ["DJANGO_AWS_STORAGE_BUCKET_NAME"],
+        endpoint=os.environ.get("DJANGO_AWS_S3_ENDPOINT_URL", ""),
+        custom_domain=os.environ.get("DJANGO_AWS_S3_CUSTOM_DOMAIN", ""),
+        access_key=os.environ.get("DJANGO_AWS_ACCESS_KEY_ID", ""),
+        secret_key=os.environ.get("DJANGO_AWS_SECRET_ACCESS_KEY", ""),
+        region=os.environ.get("DJANGO_AWS_S3_REGION_NAME", ""),
+    )
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # The clinic's public contact details, shown in the footer when set.

@@ -65,7 +65,9 @@ def favicon(request):
 def media(request, path):
     if not settings.SERVE_MEDIA:
         raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = settings.MEDIA_CACHE_CONTROL
+    return response
 
 
 @require_safe

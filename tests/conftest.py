@@ -138,3 +138,52 @@ def editor_client(client, editor):
 @pytest.fixture
 def clinic_staff_client(client, clinic_staff):
     return sign_in(client, clinic_staff)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 server (Ceph's RADOS Gateway on 127.0.0.1:7490) for the session: started,
+    and installed if need be, by scripts/s3_server.py; stopped at the end. Without it the
+    S3 tests skip, except under CI=true."""
+    import os
+
+    from scripts import s3_server
+    from scripts.prodlike import ROOT
+
+    folder = ROOT / "reports" / "s3-tests"
+    try:
+        environment = s3_server.start(folder, port=7490)
+    except Exception as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no S3 server here: {error}")
+    yield environment
+    s3_server.stop(folder)
+
+
+@pytest.fixture
+def s3_media(s3_server, settings):
+    """Uploaded media in a new public-read bucket of the real S3 server, configured as
+    production configures it (genoma.settings.s3_media); yields the bucket's client.
+    The bucket and everything in it is deleted afterwards."""
+    import uuid
+
+    from genoma.settings import s3_media
+    from scripts.s3_server import create_bucket
+
+    bucket = f"genoma-test-{uuid.uuid4().hex[:12]}"
+    client = create_bucket(s3_server, bucket)
+    storage, media_url = s3_media(
+        bucket,
+        endpoint=s3_server["DJANGO_AWS_S3_ENDPOINT_URL"],
+        access_key=s3_server["DJANGO_AWS_ACCESS_KEY_ID"],
+        secret_key=s3_server["DJANGO_AWS_SECRET_ACCESS_KEY"],
+    )
+    settings.STORAGES = {**settings.STORAGES, "default": storage}
+    settings.MEDIA_URL = media_url
+    client.bucket = bucket
+    yield client
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            client.delete_object(Bucket=bucket, Key=item["Key"])
+    client.delete_bucket(Bucket=bucket)

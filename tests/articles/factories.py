@@ -6,6 +6,7 @@ from datetime import timedelta
 from html import unescape
 from html.parser import HTMLParser
 
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from model_bakery import baker
@@ -13,6 +14,15 @@ from PIL import Image
 
 from articles.models import ArticleSection
 from articles.publishing import publish_unreviewed, record_version
+
+
+def save_committed(record):
+    """Save `record` and commit, as a request does: the jobs queued on commit run (the
+    renditions of a new hero image are made by one)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        record.save()
+    record.refresh_from_db()
+    return record
 
 
 def publish(*records):

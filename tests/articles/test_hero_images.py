@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from articles.images import rendition_files
 from articles.models import Article
-from tests.articles.factories import article_form, image_bytes, make_article
+from tests.articles.factories import article_form, image_bytes, make_article, save_committed
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,7 @@ def _serve_media(settings):
 def with_hero(slug="hero", **fields):
     article = make_article(slug=slug, hero_alt="A hip X-ray", **fields)
     article.hero_image = SimpleUploadedFile("hip.jpg", image_bytes(size=(1200, 800)))
-    article.save()
-    return article
+    return save_committed(article)
 
 
 def hero_files(article):
@@ -167,3 +166,27 @@ def test_a_replaced_hero_image_the_published_version_shows_is_kept(
     assert_kept(editor_client, settings, old)  # the public still reads them, until published
     page = client.get(article.get_absolute_url()).content.decode()
     assert any(f"/media/{name}" in page for name in old[1:])
+
+
+def test_renditions_come_from_a_job_and_a_lost_job_is_made_up_by_the_sweep(
+    client, django_capture_on_commit_callbacks
+):
+    from articles.tasks import make_missing_renditions
+    from tests.articles.factories import publish
+
+    article = make_article(slug="pending", hero_alt="A hip X-ray")
+    article.hero_image = SimpleUploadedFile("hip.jpg", image_bytes(size=(1200, 800)))
+    article.save()  # never committed here: its job is as lost as one a killed worker held
+    publish(article)
+    assert article.hero_renditions == {}
+    page = client.get("/articles/pending/").content.decode()
+    assert "<picture" not in page  # no hero image rather than a full-size one without sizes
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_missing_renditions()
+
+    article.refresh_from_db()
+    assert [size["width"] for size in article.hero_sizes] == [480, 960, 1200]
+    page = client.get("/articles/pending/").content.decode()  # the cached page was retired
+    assert 'width="1200" height="800"' in page
+    assert all(f"/media/{name}" in page for name in rendition_files(article.hero_renditions))

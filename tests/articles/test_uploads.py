@@ -11,7 +11,13 @@ from PIL import Image
 
 from articles.images import rendition_files
 from articles.models import Article
-from tests.articles.factories import article_form, image_bytes, make_article, publish
+from tests.articles.factories import (
+    article_form,
+    image_bytes,
+    make_article,
+    publish,
+    save_committed,
+)
 
 pytestmark = pytest.mark.django_db
 UPLOAD_URL = reverse("articles:editor_image_upload")
@@ -113,7 +119,7 @@ def test_hero_image_gets_webp_and_jpeg_renditions_and_srcset(client, settings):
     article.hero_image = SimpleUploadedFile(
         "my-photo.jpg", image_bytes(size=(2000, 1000), exif=True)
     )
-    article.save()
+    save_committed(article)
     article.refresh_from_db()
     assert "my-photo" not in article.hero_image.name
     sizes = article.hero_sizes
@@ -127,6 +133,8 @@ def test_hero_image_gets_webp_and_jpeg_renditions_and_srcset(client, settings):
     assert 'type="image/webp"' in page
     assert " 960w" in page
     assert 'width="1600" height="800"' in page
+    largest = f"http://testserver/media/{sizes[-1]['jpg']}"
+    assert f'<meta property="og:image" content="{largest}">' in page
     assert 'alt="An X-ray of a hip"' in page
 
 
@@ -202,17 +210,18 @@ def test_every_kind_of_metadata_is_stripped_from_editor_uploads(editor_client, s
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
 def test_every_kind_of_metadata_is_stripped_from_hero_images_and_renditions(
-    editor_client, settings, fmt
+    editor_client, settings, fmt, django_capture_on_commit_callbacks
 ):
     article = make_article(slug="hero")
-    response = editor_client.post(
-        reverse("admin:articles_article_change", args=[article.pk]),
-        article_form(
-            article,
-            hero_alt="A hip",
-            hero_image=SimpleUploadedFile(f"hero.{fmt.lower()}", image_with_metadata(fmt)),
-        ),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            reverse("admin:articles_article_change", args=[article.pk]),
+            article_form(
+                article,
+                hero_alt="A hip",
+                hero_image=SimpleUploadedFile(f"hero.{fmt.lower()}", image_with_metadata(fmt)),
+            ),
+        )
     assert response.status_code == 302, response.content.decode()[:2000]
     article.refresh_from_db()
     assert_no_metadata(settings.MEDIA_ROOT / article.hero_image.name)
