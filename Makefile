@@ -7,7 +7,7 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-ur
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve superuser requirements clean audit loadtest security bench messages
+.PHONY: run test lint format serve superuser requirements clean audit loadtest security bench messages cluster
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -77,9 +77,17 @@ bench: $(VENV)/.runtime
 # sharing PostgreSQL and Redis, each with its job worker; every one must be stored once,
 # and its two emails reach the SMTP server once each; then the same on two app servers
 # with the mail server down for the first three minutes (the retries deliver each email
-# once, without staff). LOADTEST_ARGS="--submissions 300 --outage-seconds 90"
+# once, without staff); then on `make cluster` (media on S3): an image uploaded through
+# app server A shown by B, and the worker killed mid-run and restarted.
+# LOADTEST_ARGS="--submissions 300 --outage-seconds 90 --scenario cluster"
 loadtest: $(VENV)/.runtime
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
+
+# The production shape on 127.0.0.1: PostgreSQL, Redis, a real S3 server (Ceph RGW,
+# installed from Debian's packages if missing), two gunicorn app servers (8701, 8702)
+# and a job worker; Ctrl-C stops what it started.
+cluster: $(VENV)/.runtime
+	$(PY) scripts/cluster.py
 
 # Static analysis (bandit) and known vulnerabilities in the pinned packages (pip-audit,
 # with a timeout; one plain sentence when its service cannot be reached).

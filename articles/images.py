@@ -8,12 +8,14 @@ leave storage when no article shows them any more (`discard_hero_files`).
 import io
 import uuid
 import warnings
+from itertools import chain
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
@@ -230,9 +232,18 @@ def attach_renditions(name):
 
 
 def missing_renditions():
-    """Names of hero images that articles show without renditions (a job lost with its
-    worker, or still queued)."""
-    from articles.models import Article
+    """Names of hero images that articles, or their versions the public reads or will
+    read, show without renditions (a job lost with its worker, or still queued)."""
+    from articles.models import Article, Version
 
     shown = Article.objects.exclude(hero_image="").values_list("hero_image", "hero_renditions")
-    return {name for name, renditions in shown if not has_renditions(name, renditions)}
+    coming = Version.objects.of(Article).filter(
+        Q(pk__in=Version.objects.live().values("pk"))
+        | Q(state__in=[Version.State.SUBMITTED, Version.State.APPROVED])
+    )
+    in_versions = coming.values_list("data__fields__hero_image", "data__fields__hero_renditions")
+    return {
+        name
+        for name, renditions in chain(shown, in_versions)
+        if name and not has_renditions(name, renditions)
+    }
