@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator
@@ -626,6 +627,25 @@ class Publications(models.Model):
         return models.Subquery(cls.objects.filter(pk=1).values("count")[:1])
 
 
+class SearchDocument(models.Func):
+    """A version's words as PostgreSQL's full-text search weighs them: its title (A), its
+    summary (B) and its text (C), in English. SQLite has no full-text search of this kind:
+    there the column holds nothing, and search reads the words themselves."""
+
+    template = "%(expressions)s"
+    output_field = SearchVectorField()
+
+    def __init__(self):
+        weighted = [
+            SearchVector(name, weight=weight, config="english")
+            for name, weight in (("title", "A"), ("summary", "B"), ("search_text", "C"))
+        ]
+        super().__init__(weighted[0] + weighted[1] + weighted[2])
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "NULL", []
+
+
 class VersionQuerySet(models.QuerySet):
     def of(self, model):
         return self.filter(content_type=ContentType.objects.get_for_model(model))
@@ -684,7 +704,12 @@ class VersionQuerySet(models.QuerySet):
 
     def treatments_for_list(self):
         """As `for_list()`, with each treatment's document: lists show its kind and evidence."""
-        return self.of(Treatment).for_list().defer(None).defer("search_text")
+        return (
+            self.of(Treatment)
+            .for_list()
+            .defer(None)
+            .defer("search_text", "search_document")
+        )
 
     def for_page(self):
         """Live versions with what a page shows of them, in the page's language and in
@@ -733,6 +758,12 @@ class VersionQuerySet(models.QuerySet):
                 object_id__in=model.objects.values("pk"),
             )
         return self.filter(existing)
+
+
+class VersionManager(models.Manager.from_queryset(VersionQuerySet)):
+    def get_queryset(self):
+        # The search document is for PostgreSQL's search to read, never Python.
+        return super().get_queryset().defer("search_document")
 
 
 class ReviewDigest(models.Model):
@@ -788,7 +819,11 @@ class Version(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
-    search_text = models.TextField(blank=True)
+    search_text = models.TextField(blank=True)  # every text's words, the title's too
+    # Worked out by PostgreSQL on every write, and indexed there (migration 0008).
+    search_document = models.GeneratedField(
+        expression=SearchDocument(), output_field=SearchVectorField(), db_persist=True
+    )
     publish_at = models.DateTimeField(_("publish time"), null=True, blank=True)
     conditions = models.ManyToManyField(Condition, related_name="+", blank=True)
     treatments = models.ManyToManyField(Treatment, related_name="+", blank=True)
@@ -827,7 +862,7 @@ class Version(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = VersionQuerySet.as_manager()
+    objects = VersionManager()
 
     class Meta:
         # No default ordering: the public pages' queries ask for none, and each list

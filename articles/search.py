@@ -1,24 +1,26 @@
 """Search over the published versions of articles, conditions and treatments.
 
 Each version carries its words as plain text (`Version.search_text`, written when the
-version is recorded), so search reads one table. PostgreSQL ranks results with
-full-text search; SQLite, the embedded default, matches every word of the query and puts the records
-with every word in their title first, then those with every word in their summary.
+version is recorded: its title's and summary's too), so search reads one table.
+PostgreSQL ranks results with full-text search, on the document it stores and indexes
+beside the words (`Version.search_document`); SQLite, the embedded default, matches
+every word of the query and puts the records with every word in their title first, then
+those with every word in their summary.
 
 Thai is written without spaces between words, and full-text search keeps a whole Thai
 run as one token, so on PostgreSQL each run of Thai in the query must appear as written
-(a substring, as on SQLite) and only the rest of the query goes to full-text search; a
-query of Thai words only is ranked as on SQLite.
+(a substring, as on SQLite, which an index of trigrams answers there) and only the rest
+of the query goes to full-text search; a query of Thai words only is ranked as on SQLite.
 """
 
 import re
 from functools import reduce
 from html import unescape
-from operator import and_, or_
+from operator import and_
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, Q, When
+from django.db.models import Case, F, Q, When
 from django.utils.translation import get_language
 
 from articles.models import Article, Condition, Treatment, Version
@@ -29,7 +31,6 @@ MOST_WORDS = 10
 THAI = re.compile(r"[\u0e00-\u0e7f]+")
 WORD = re.compile(r"\w")
 TAG = re.compile(r"<[^>]*>")  # exact on sanitized HTML: nh3 escapes "<" and ">" in attributes
-SEARCH_FIELDS = (("title", "A"), ("summary", "B"), ("search_text", "C"))
 
 
 def search_site(query):
@@ -70,14 +71,10 @@ def _ranked(queryset, query):
         query = THAI.sub(" ", query)
         if not WORD.search(query):  # Thai only: nothing left for full-text search
             return _by_where_found(queryset, thai_words)
-    vector = reduce(
-        lambda a, b: a + b,
-        (SearchVector(name, weight=weight, config="english") for name, weight in SEARCH_FIELDS),
-    )
     search_query = SearchQuery(query, search_type="websearch", config="english")
     return (
-        queryset.annotate(document=vector, rank=SearchRank(vector, search_query))
-        .filter(document=search_query)
+        queryset.filter(search_document=search_query)
+        .annotate(rank=SearchRank(F("search_document"), search_query))
         .order_by("-rank", "pk")
     )
 
@@ -90,19 +87,23 @@ def _matching(queryset, query):
 def _by_where_found(queryset, words):
     """Substring matches ranked by where the words are: all in the title first, then all
     in the summary, then the rest; alphabetical within each."""
-    in_title = reduce(and_, (Q(title__icontains=word) for word in words))
-    in_summary = reduce(and_, (Q(summary__icontains=word) for word in words))
+    in_title = reduce(and_, (_contains("title", word) for word in words))
+    in_summary = reduce(and_, (_contains("summary", word) for word in words))
     place = Case(When(in_title, then=0), When(in_summary, then=1), default=2)
     return queryset.alias(place=place).order_by("place", "title", "pk")
 
 
 def _every_word(words):
-    """Each word appears, as written, in the title, the summary or the text."""
-    per_word = [
-        reduce(or_, (Q(**{f"{name}__icontains": word}) for name, _ in SEARCH_FIELDS))
-        for word in words
-    ]
-    return reduce(and_, per_word)
+    """Each word appears, as written, in the words readers see (the title's and the
+    summary's among them)."""
+    return reduce(and_, (_contains("search_text", word) for word in words))
+
+
+def _contains(name, word):
+    """Field `name` holds `word`: whatever the case of its letters; a Thai word, which has
+    no case, exactly as written (without upper-casing every text to compare)."""
+    lookup = "contains" if THAI.fullmatch(word) else "icontains"
+    return Q(**{f"{name}__{lookup}": word})
 
 
 def visible_text(html):

@@ -112,6 +112,7 @@ class Cluster:
         self.app_servers = []
         self.worker = None
         self.started_s3 = False
+        self.media_page = None  # a page showing uploaded media, once the load test made one
 
     def start_worker(self):
         self.worker = self.stack.enter_context(job_worker(REPORTS / "unused", env_extra=self.env))
@@ -121,6 +122,10 @@ class Cluster:
         """SIGKILL, as the kernel's OOM killer or a lost machine stops it: no clean exit."""
         self.worker.send_signal(signal.SIGKILL)
         self.worker.wait(timeout=30)
+
+    @property
+    def media_url(self):
+        return f"{self.env['DJANGO_AWS_S3_ENDPOINT_URL']}/{self.env['DJANGO_AWS_STORAGE_BUCKET_NAME']}/"
 
     def still_running(self):
         """What this cluster started and has not stopped: S3 daemons, app servers."""

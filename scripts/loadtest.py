@@ -188,6 +188,7 @@ def run(scenario, submissions, connections, workers, outage_seconds=0, kill_work
         stored, drained = _drain(mail_server, env_extra, expected=2 * submissions)
         with mail_server.lock:
             received = list(mail_server.accepted)
+        restore_report = backup_wipe_restore(running, stored) if running else None
     instances = len(bases)
     left_running = running.still_running() if running else []
     server_errors = sum(count for status, count in submitter.statuses.items() if status >= 500)
@@ -215,6 +216,7 @@ def run(scenario, submissions, connections, workers, outage_seconds=0, kill_work
         )
     ok = (
         (media_report is None or media_report.startswith("media OK"))
+        and (restore_report is None or restore_report.startswith("restore OK"))
         and not left_running
         and not submitter.errors
         and server_errors == 0
@@ -230,6 +232,8 @@ def run(scenario, submissions, connections, workers, outage_seconds=0, kill_work
         label += f", the worker killed {kill_worker_after} s in and restarted 5 s later"
     if media_report:
         print(media_report)
+    if restore_report:
+        print(restore_report)
     if running:
         print(f"after the cluster stopped, still running: {left_running or 'nothing it started'}")
     print(
@@ -345,13 +349,14 @@ def upload_on_a_seen_on_b(running):
     running.manage("shell", "-c", EDITOR.format(password=password))
     csrf, cookies = sign_in(a, "cluster-editor", password)
     url = upload_image(a, csrf, cookies, scan_png())
-    media_url = f"{running.env['DJANGO_AWS_S3_ENDPOINT_URL']}/{running.env['DJANGO_AWS_STORAGE_BUCKET_NAME']}/"
+    media_url = running.media_url
     name = url.removeprefix(media_url)
     path = (
         running.manage("shell", "-c", SHOW_UPLOAD.format(url=url, name=name))
         .strip()
         .splitlines()[-1]
     )
+    running.media_page = path
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         _status, _headers, page = http_request(b, "GET", path)
@@ -373,6 +378,51 @@ def upload_on_a_seen_on_b(running):
         f"media {'OK' if fine else 'FAILED'}: uploaded through A, {len(shown)} files of it "
         f"on B's page {path} (the upload and the worker's renditions), each answered by the "
         f"bucket: {sorted(set(answers.values()))}"
+    )
+
+
+def backup_wipe_restore(running, before):
+    """Dump both stores (scripts/backup.py), lose them (the database dropped, the bucket
+    emptied, the cache flushed), restore, and read the site again through B."""
+    import shutil
+
+    import backup
+    import psycopg
+    import redis
+
+    folder = REPORTS / "backup"
+    shutil.rmtree(folder, ignore_errors=True)
+    env = running.env
+    objects = backup.dump(folder, env)
+    database = env["DATABASE_URL"].rsplit("/", 1)[-1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE {database} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {database}")
+    bucket = env["DJANGO_AWS_STORAGE_BUCKET_NAME"]
+    for key in list(backup.objects(running.bucket, bucket)):
+        running.bucket.delete_object(Bucket=bucket, Key=key)
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+    restored = backup.restore(folder, env)
+    after = stored_state(env)
+    _a, b = running.app_servers
+    status, _headers, page = http_request(b, "GET", running.media_page)
+    shown = re.findall(re.escape(running.media_url) + r'[^"\s,]+', page.decode())
+    answers = {
+        http_request(env["DJANGO_AWS_S3_ENDPOINT_URL"], "GET", urllib.parse.urlsplit(url).path)[0]
+        for url in shown
+    }
+    fine = (
+        after["references"] == before["references"]
+        and restored == objects
+        and status == 200
+        and shown
+        and answers == {200}
+    )
+    return (
+        f"restore {'OK' if fine else 'FAILED'}: dumped the database and {objects} media "
+        f"objects, dropped and emptied both, restored {restored}; "
+        f"{len(after['references'])} of {len(before['references'])} requests back; "
+        f"B's page with the image answers {status}, its {len(shown)} media files {answers}"
     )
 
 
