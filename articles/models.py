@@ -685,7 +685,7 @@ class VersionQuerySet(models.QuerySet):
     def for_list(self):
         """The public records' English versions, each with its live translation's title and
         summary when the page is not in English (`shown_title`, `shown_summary`)."""
-        versions = self.public().defer("data", "search_text")
+        versions = self.public().defer("data", "page", "search_text")
         language = get_language()
         if language == SOURCE:
             return versions
@@ -708,7 +708,7 @@ class VersionQuerySet(models.QuerySet):
             self.of(Treatment)
             .for_list()
             .defer(None)
-            .defer("search_text", "search_document")
+            .defer("page", "search_text", "search_document")
         )
 
     def for_page(self):
@@ -890,6 +890,12 @@ class Version(models.Model):
         indexes = [
             models.Index(fields=["content_type", "slug"], name="version_slug_idx"),
             models.Index(fields=["content_type", "live_from"], name="version_live_idx"),
+            # The lists, newest first (VersionQuerySet.articles_for_list): a page is read
+            # in this order, without sorting every article.
+            models.Index(
+                fields=["content_type", "language", "-publish_at", "-object_id"],
+                name="version_list_idx",
+            ),
         ]
 
     def __str__(self):

@@ -65,7 +65,11 @@ class ArticleListView(ListView):
         page_query = urlencode({"condition": self.condition.slug}) + "&" if self.condition else ""
         return super().get_context_data(
             condition=self.condition,
-            conditions=Version.objects.for_list().of(Condition).order_by("title"),
+            # The filter's choices: a name and a slug each.
+            conditions=Version.objects.for_list()
+            .of(Condition)
+            .only("slug", "title", "language")
+            .order_by("title"),
             unknown_condition=bool(self.request.GET.get("condition")) and not self.condition,
             page_query=page_query,
             **kwargs,
