@@ -515,6 +515,16 @@ def test_atom_feed_lists_published_articles(client, clinic_content):
     }
 
 
+def test_the_feed_names_each_article_s_published_author(client):
+    article = publish(make_article(slug="bones", author_name="Dr Malee Srisuk"))
+    article.author_name = "Dr Somchai Jaidee"  # a working copy, not published
+    article.save()
+    save_version(article)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entry = ET.fromstring(client.get("/feed/").content).find("a:entry", ns)
+    assert entry.find("a:author/a:name", ns).text == "Dr Malee Srisuk"
+
+
 def test_privacy_page(client, db):
     page = html(client.get("/privacy/"))
     assert "Privacy notice" in page
