@@ -195,3 +195,15 @@ def test_the_purge_deletes_unused_uploads_from_the_bucket_and_keeps_the_rest(s3_
 
 def test_healthz_asks_the_bucket(client, s3_media, worker_alive):
     assert client.get("/healthz").json()["media"] == "ok"
+
+
+def test_the_bucket_policy_lets_anyone_read_an_image_and_nothing_else(editor_client, s3_media):
+    upload = SimpleUploadedFile("scan.jpg", image_bytes(), content_type="image/jpeg")
+    url = editor_client.post(reverse("articles:editor_image_upload"), {"upload": upload}).json()[
+        "url"
+    ]
+    assert fetch(url)[0] == 200
+    assert fetch(settings.MEDIA_URL)[0] == 403  # no listing of the bucket
+    anonymous_put = urllib.request.Request(url, data=b"defaced", method="PUT")  # noqa: S310
+    assert fetch(anonymous_put)[0] == 403
+    assert fetch(url)[2].startswith(b"\xff\xd8")
