@@ -304,7 +304,13 @@ class ConsultationRequest(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("consultation request")
         permissions = [("export_consultationrequest", _("Can export consultation requests"))]
-        indexes = [models.Index(fields=["status", "created_at"], name="consultation_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="consultation_status_idx"),
+            # Admin's list, open first (OPEN_FIRST): a page read in order, not a sort of all.
+            models.Index(
+                _status_rank(), models.F("created_at").desc(), name="consultation_open_first_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="scheduled") | Q(scheduled_at__isnull=False),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.postgres",  # its index expressions (trigram indexes); inert on SQLite
     "django.contrib.sites",
     "django.contrib.redirects",
     "django_ckeditor_5",
