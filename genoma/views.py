@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from articles.models import Condition, Treatment, Version
+from articles.models import Condition, Version
 from genoma import health
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def home(request):
         {
             "articles": Version.objects.articles_for_list()[:HOME_ARTICLES],
             "conditions": Version.objects.for_list().of(Condition).order_by("title"),
-            "treatments": Version.objects.live().of(Treatment).order_by("title"),
+            "treatments": Version.objects.treatments_for_list().order_by("title"),
         },
     )
 

@@ -111,6 +111,9 @@ def test_the_treatments_come_twenty_to_a_page_each_once_whatever_its_languages(c
     assert thai.count("การรักษาที่ศูนย์") == 1
     assert "Treatment 000" not in thai
     assert len(thai) == 20
+    home = html(client.get("/"))
+    assert home.count(">Treatment 000</a>") == 1
+    assert "การรักษาที่ศูนย์" not in home
 
 
 @pytest.mark.parametrize("maker", [make_condition, make_treatment])
