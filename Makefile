@@ -7,7 +7,7 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-ur
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve superuser requirements clean audit loadtest security bench messages cluster
+.PHONY: run test lint format serve superuser requirements clean audit loadtest security bench bench-scale messages cluster
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,15 @@ audit: $(VENV)/.runtime node_modules/.installed  ## Lighthouse scores of the pro
 bench: $(VENV)/.runtime
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# How each page's cost grows with content: the clinic's three posts beside a large
+# synthetic site (2,000 articles in English and Thai, 100 conditions, 100 treatments,
+# 50,000 consultation requests), each in a PostgreSQL database of its own, made and
+# dropped here; PASS or FAIL per target, reports/bench-scale.json, non-zero on a FAIL.
+# BENCH_SCALE_ARGS="--seconds 5 --rounds 2 --keep"
+bench-scale: $(VENV)/.runtime
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk
+	$(PY) scripts/bench_scale.py $(BENCH_SCALE_ARGS)
 
 # 2,000 submissions over 16 connections on SQLite, PostgreSQL and two app servers
 # sharing PostgreSQL and Redis, each with its job worker; every one must be stored once,

@@ -24,10 +24,19 @@ LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url, seconds, connections):
+def wrk(url, seconds, connections, timeout=2):
+    """wrk's figures for `url`; a request slower than `timeout` seconds is not counted."""
     subprocess.run(["wrk", "-t2", "-c4", "-d2s", url], check=True, capture_output=True)  # warm up
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            f"--timeout={timeout}s",
+            "--latency",
+            url,
+        ],
         check=True,
         capture_output=True,
         text=True,
