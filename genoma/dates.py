@@ -7,6 +7,7 @@ translations (django.utils.dates.MONTHS).
 """
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.utils import translation
@@ -27,10 +28,15 @@ def local_date(value, language=None, with_time=False):
         return ""
     value = template_localtime(value)
     language = language or translation.get_language() or settings.LANGUAGE_CODE
-    with translation.override(language):
-        month = str(MONTHS[value.month])
     year = value.year + BUDDHIST_ERA if language.split("-")[0] == "th" else value.year
-    text = f"{value.day} {month} {year}"
+    text = f"{value.day} {_month_name(value.month, language)} {year}"
     if with_time and isinstance(value, datetime.datetime):
         text += f", {value:%H:%M}"
     return text
+
+
+@functools.lru_cache(maxsize=64)
+def _month_name(month, language):
+    """Django's name of the month in `language`, looked up once (a page writes several dates)."""
+    with translation.override(language):
+        return str(MONTHS[month])

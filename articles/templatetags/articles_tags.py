@@ -1,3 +1,4 @@
+import functools
 import json
 
 from django import template
@@ -23,7 +24,13 @@ def json_ld(data):
 def lang_if_other(language):
     """` lang="en"` on words in another language than the page's (the English text of a
     page not yet translated, shown on a Thai page), else nothing."""
-    if not language or language == get_language():
+    return _lang_attribute(language, get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _lang_attribute(language, page_language):
+    # Written once per pair: a Thai page of an untranslated article has fifty of them.
+    if not language or language == page_language:
         return ""
     return format_html(' lang="{}"', language)
 

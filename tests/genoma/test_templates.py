@@ -1,15 +1,15 @@
-"""Django's template language as the public pages use it: translated, escaped, dated in the
-clinic's time zone, with Django's own filters and the project's tags (capture, iso_datetime,
-cached_url)."""
+"""Django's template language as the public pages use it: translated (a fixed string looked
+up once per language), escaped, dated in the clinic's time zone, with Django's own filters
+and the project's tags (capture, iso_datetime, cached_url)."""
 
 from datetime import UTC, datetime
 
-from django.template import engines
+from django.template import Context, Engine, engines
 from django.utils import translation
 
 
 def render(source, **context):
-    libraries = "{% load i18n articles_tags cached_urls %}"
+    libraries = "{% load i18n_once articles_tags cached_urls %}"
     return engines["django"].from_string(libraries + source).render(context)
 
 
@@ -19,6 +19,36 @@ def test_fixed_strings_follow_the_active_language_even_once_looked_up():
     with translation.override("th"):
         assert render(template) == "อีเมล"
     assert render(template) == "Email"
+
+
+def test_a_fixed_string_kept_per_language_is_what_django_s_own_tag_writes():
+    """genoma/templatetags/i18n_once.py writes what Django's tag writes, once a language."""
+    djangos = Engine(libraries={"i18n": "django.templatetags.i18n"})  # Django's own tag
+    sources = [
+        '{% translate "Email" %}',
+        '{% translate "Email" as label %}[{{ label }}]',
+        '{% translate "Email" noop %}',
+        '{% translate "May" context "alt. month" %}',
+        '{% translate "A & B" %} {% translate "100%" %}',
+        '{% autoescape off %}{% translate "A & B" %}{% endautoescape %}',
+        "{% translate word %}",
+        '{% translate "Email"|upper %}',
+    ]
+    for language in ("th", "en", "th"):
+        with translation.override(language):
+            for source in sources:
+                expected = djangos.from_string("{% load i18n %}" + source).render(
+                    Context({"word": "Search"})
+                )
+                assert render(source, word="Search") == expected
+                assert render(source, word="Search") == expected  # once kept
+
+
+def test_a_translated_variable_is_looked_up_on_every_render():
+    template = "{% translate word %}"
+    with translation.override("th"):
+        assert render(template, word="Email") == "อีเมล"
+        assert render(template, word="Search") == translation.gettext("Search")
 
 
 def test_dates_show_in_the_clinic_time_zone(settings):
