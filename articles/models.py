@@ -275,7 +275,7 @@ class TScoreBand(SeededModel):
 
     @property
     def range_label(self):
-        lower, upper = _plain_number(self.lower_bound), _plain_number(self.upper_bound)
+        lower, upper = plain_number(self.lower_bound), plain_number(self.upper_bound)
         if self.lower_bound is None:
             return f"T {'≤' if self.upper_inclusive else '<'} {upper}"
         if self.upper_bound is None:
@@ -594,7 +594,7 @@ class ArticleSection(AutoOrdered, SeededModel):
             raise ValidationError({"treatment": _("Choose the treatment whose rows to show.")})
 
 
-def _plain_number(value):
+def plain_number(value):
     """-2.50 → "-2.5", -1.00 → "-1": thresholds as people write them."""
     if value is None:
         return ""

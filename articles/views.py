@@ -26,7 +26,7 @@ from articles.pages import (
 )
 from articles.preview import version_id_from_token
 from articles.search import search_site
-from articles.tscore import interpret_t_score
+from articles.tscore import interpret_t_score, t_score_scale
 
 RELATED_ARTICLES = 3
 ARTICLES_PER_PAGE = 10  # the article list, and the articles of a condition or a treatment
@@ -136,6 +136,7 @@ def _render_condition(request, version, preview=False):
     interpretation = None
     if page.has_interpreter and raw_t_score is not None:
         interpretation = interpret_t_score(raw_t_score, page.bands)
+    marked = interpretation.value if interpretation and interpretation.band else None
     return render(
         request,
         "articles/condition_detail.html",
@@ -144,9 +145,9 @@ def _render_condition(request, version, preview=False):
             "version": version,
             "page": page,
             "preview": preview,
-            "bands": page.bands,
             "has_interpreter": page.has_interpreter,
             "interpretation": interpretation,
+            "scale": t_score_scale(page.bands, marked) if page.has_interpreter else None,
             "raw_t_score": raw_t_score or "",
             "json_ld": seo.condition_json_ld(request, page),
             "articles": page_of(request, page.articles, ARTICLES_PER_PAGE),

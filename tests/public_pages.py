@@ -13,6 +13,7 @@ PAGES = {
     "condition": "/conditions/osteopenia/",
     "condition with a T-score result": "/conditions/osteopenia/?t_score=-1.8",
     "condition with a T-score error": "/conditions/osteoporosis/?t_score=abc",
+    "condition with a T-score beyond the scale": "/conditions/osteoporosis/?t_score=-6",
     "treatments": "/treatments/",
     "treatment": "/treatments/uc-msc-therapy/",
     "search": "/search/?q=bone",
