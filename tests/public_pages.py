@@ -16,6 +16,7 @@ PAGES = {
     "condition with a T-score beyond the scale": "/conditions/osteoporosis/?t_score=-6",
     "treatments": "/treatments/",
     "treatment": "/treatments/uc-msc-therapy/",
+    "treatment with steps": "/treatments/msc-therapy/",
     "search": "/search/?q=bone",
     "search without results": "/search/?q=zebra",
     "form": "/consultation/?condition=osteoporosis",

@@ -22,6 +22,7 @@ from tests.articles.factories import (
     make_treatment,
     publish,
     save_version,
+    text_of,
 )
 from tests.team.factories import make_clinician
 
@@ -69,8 +70,8 @@ def test_home_shows_articles_conditions_and_the_call_to_book(client, clinic_cont
 def test_article_page_shows_sections_blocks_review_state_and_call_to_action(client, clinic_content):
     page = html(client.get(OSTEOPOROSIS_POST))
     assert "<h1>Osteoporosis and Stem Cell Therapy: A New Approach to Bone Health</h1>" in page
-    assert '<ol class="rows rows-steps">' in page  # therapy steps as a numbered sequence
-    assert "<strong>Stem Cell Harvesting</strong>:" in page
+    assert '<ol class="steps">' in page  # therapy steps as a numbered sequence
+    assert '<strong class="step-name">Stem Cell Harvesting</strong>' in page
     assert "Awaiting medical review" in page
     assert "not medical advice" in page
     assert 'href="/consultation/?condition=osteoporosis&amp;article=osteoporosis-and' in page
@@ -123,7 +124,7 @@ def test_article_blocks_show_the_rows_of_their_own_condition_treatment_and_kind(
     assert '<a href="/treatments/medication/">Bisphosphonates</a>' in care
     assert "MSC" not in care
     steps = section_html(page, "Steps")
-    assert '<ol class="rows rows-steps">' in steps
+    assert '<ol class="steps">' in steps
     assert steps.index("Culture") < steps.index("Harvest")
     assert "Denser" in section_html(page, "Benefits for osteopenia")
     assert "In general" not in section_html(page, "Benefits for osteopenia")
@@ -411,7 +412,7 @@ def test_stored_thresholds_drive_the_interpreter(client, clinic_content):
 def test_treatment_page_shows_evidence_steps_conditions_and_articles(client, clinic_content):
     page = html(client.get("/treatments/msc-therapy/"))
     assert "This therapy is experimental." in page
-    assert '<ol class="rows rows-steps">' in page
+    assert '<ol class="steps">' in page
     assert "Stem Cell Harvesting" in page
     assert '<span class="for-condition">(for Osteopenia)</span>' in page  # said of one condition
     assert 'href="/conditions/osteoporosis/"' in page
@@ -421,6 +422,24 @@ def test_treatment_page_shows_evidence_steps_conditions_and_articles(client, cli
     established = html(client.get("/treatments/medications/"))
     assert "This therapy is experimental." not in established
     assert "Established treatment" in established
+
+
+def test_a_therapys_steps_are_a_numbered_sequence_in_their_stored_order(client):
+    msc = make_treatment(name="MSC", slug="msc")
+    for order, name in [(3, "Inject"), (1, "Harvest"), (4, "Regenerate"), (2, "Culture")]:
+        baker.make(
+            TreatmentPoint, treatment=msc, kind="steps", order=order, name=name,
+            description=f"What {name.lower()} means.",
+        )  # fmt: skip
+    publish(msc)
+    response = client.get("/treatments/msc/")
+    steps = section_html(html(response), "How the treatment is given")
+    assert re.findall(r'<li class="step"><strong class="step-name">(\w+)</strong>', steps) == [
+        "Harvest", "Culture", "Inject", "Regenerate",
+    ]  # fmt: skip
+    assert steps.count("<ol") == 1
+    # Read aloud or copied, each step is its name, then what it means.
+    assert "Harvest: What harvest means. Culture: What culture means." in text_of(response)
 
 
 def test_treatment_list_shows_evidence_badges(client, clinic_content):
