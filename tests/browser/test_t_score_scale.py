@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def no_script_page(browser):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 800})
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 800})
     page = context.new_page()
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
@@ -40,7 +40,7 @@ def test_the_scale_and_its_marker_work_without_javascript(
     expect(picture).to_be_visible()
     expect(page.locator(".t-scale-band")).to_have_count(3)
     bar = page.locator(".t-scale-band").first.bounding_box()
-    assert bar["width"] > 50  # the bands have their widths on a phone's screen
+    assert bar["width"] > 50  # the bands have their widths on a small phone's screen
     expect(page.locator(".t-scale-marker-head")).to_have_count(0)
 
     explain(page, "-1.2")
@@ -54,6 +54,8 @@ def test_the_scale_and_its_marker_work_without_javascript(
     expect(page.locator(".result-category")).to_contain_text("Osteopenia")
     left = marker_centre(page)
     assert left < right  # a lower score, further left
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320  # a small phone
 
     explain(page, "-7")
     expect(page.locator(".t-scale-note")).to_contain_text("marked at the scale's left end")
