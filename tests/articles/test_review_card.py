@@ -90,6 +90,7 @@ def test_a_reviewer_not_shown_publicly_is_named_without_photo_or_link(client, cl
     approve_as(reviewer(is_public=False), "article")
     card = review_card(client, OSTEOPOROSIS_POST)
     assert "Medically reviewed by Dr Somchai Jaidee, MD, FRCOST on" in card
+    assert '<p class="review-title">Orthopaedic surgeon</p>' in card
     assert "<img" not in card
     assert "/team/" not in card
 
