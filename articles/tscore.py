@@ -58,7 +58,7 @@ def interpret_t_score(raw, bands):
 # are percentages of the bar's width, so the picture (templates/articles/t_score_scale.html)
 # stretches to any screen while its words keep their size.
 
-LABEL_EDGE = 15  # % from either end where a label leans inwards instead of centring
+LABEL_EDGE = 20  # % from either end where the marker's label leans inwards, not centred
 CLOSE_TICKS = 8  # % within which a scale end's number gives way to a band boundary's
 
 
