@@ -185,7 +185,7 @@ def find_published(model, slug):
     """The published version of the `model` record at `slug` in the page's language, its
     English version where it has no published translation, or None."""
     language = get_language()
-    versions = Version.objects.for_page().of(model)
+    versions = Version.objects.for_page().of(model).with_share_card()
     if language == SOURCE:
         found = versions.filter(slug=slug)[:1]  # one at most: no ordering to compile
         return found[0] if found else None

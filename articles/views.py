@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
 from articles import seo
+from articles.cards import page_card
 from articles.images import clean_uploaded_image
 from articles.models import Article, Condition, Treatment, Version, clean_slug
 from articles.pages import (
@@ -101,6 +102,7 @@ def _render_article(request, version, preview=False):
             "preview": preview,
             "primary_condition": page.conditions[0] if page.conditions else None,
             "json_ld": seo.article_json_ld(request, page),
+            "share_card": page_card(request, version),
         },
     )
 
@@ -150,6 +152,7 @@ def _render_condition(request, version, preview=False):
             "scale": t_score_scale(page.bands, marked) if page.has_interpreter else None,
             "raw_t_score": raw_t_score or "",
             "json_ld": seo.condition_json_ld(request, page),
+            "share_card": page_card(request, version),
             "articles": page_of(request, page.articles, ARTICLES_PER_PAGE),
         },
     )
@@ -175,6 +178,7 @@ def _render_treatment(request, version, preview=False):
             "page": page,
             "preview": preview,
             "json_ld": seo.treatment_json_ld(request, page),
+            "share_card": page_card(request, version),
             "articles": page_of(request, page.articles, ARTICLES_PER_PAGE),
         },
     )
