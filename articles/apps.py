@@ -16,3 +16,9 @@ class ArticlesConfig(AppConfig):
         post_delete.connect(
             discard_deleted_hero, sender="articles.Article", dispatch_uid="articles.hero_files"
         )
+
+        # What the public reads changed: the record's share cards follow its published title.
+        from articles.cards import queue_refresh
+        from articles.signals import content_published
+
+        content_published.connect(queue_refresh, dispatch_uid="articles.share_cards")

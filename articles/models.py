@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Length
+from django.db.models import Q, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -275,7 +276,7 @@ class TScoreBand(SeededModel):
 
     @property
     def range_label(self):
-        lower, upper = _plain_number(self.lower_bound), _plain_number(self.upper_bound)
+        lower, upper = plain_number(self.lower_bound), plain_number(self.upper_bound)
         if self.lower_bound is None:
             return f"T {'≤' if self.upper_inclusive else '<'} {upper}"
         if self.upper_bound is None:
@@ -594,7 +595,7 @@ class ArticleSection(AutoOrdered, SeededModel):
             raise ValidationError({"treatment": _("Choose the treatment whose rows to show.")})
 
 
-def _plain_number(value):
+def plain_number(value):
     """-2.50 → "-2.5", -1.00 → "-1": thresholds as people write them."""
     if value is None:
         return ""
@@ -721,6 +722,23 @@ class VersionQuerySet(models.QuerySet):
             .annotate(publications=Publications.current())
         )
 
+    def with_share_card(self):
+        """With `share_card`: the stored name of the card of each version's title (and hero
+        photo) in its language, once a job made it (articles/cards.py); None until then."""
+        cards = ShareCard.objects.filter(
+            content_type=models.OuterRef("content_type"),
+            object_id=models.OuterRef("object_id"),
+            language=models.OuterRef("language"),
+            title=models.OuterRef("title"),
+            hero_image=models.OuterRef("share_hero"),
+        )
+        return self.annotate(
+            share_hero=Coalesce(
+                KT("data__fields__hero_image"), Value(""), output_field=models.CharField()
+            ),
+            share_card=models.Subquery(cards.values("image")[:1]),
+        )
+
     def next_change(self):
         """The next moment what the public reads changes by itself (a version scheduled
         to go live, or to give way to one); None when none is scheduled."""
@@ -764,6 +782,31 @@ class VersionManager(models.Manager.from_queryset(VersionQuerySet)):
     def get_queryset(self):
         # The search document is for PostgreSQL's search to read, never Python.
         return super().get_queryset().defer("search_document")
+
+
+class ShareCard(models.Model):
+    """The share card (og:image) of a record's published title, and hero photo, in one
+    language: a 1200×630 image in the media storage, made by a job (articles/cards.py)
+    and deleted once no live or scheduled version shows that title any more."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(max_length=200)
+    hero_image = models.CharField(max_length=255, blank=True)  # the photo beside the title
+    image = models.CharField(max_length=255)  # its stored name
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "language", "title", "hero_image"],
+                name="sharecard_unique_title",
+            ),
+        ]
+
+    def __str__(self):
+        return self.image
 
 
 class ReviewDigest(models.Model):

@@ -156,10 +156,20 @@ class ConditionPage(_Shown):
 
 
 @dataclass(frozen=True)
+class PointsFor(_Shown):
+    """Points of one kind said of one condition, named once above them; `condition` ""
+    for the points true of the treatment in general."""
+
+    condition: str
+    language: str
+    points: list
+
+
+@dataclass(frozen=True)
 class PointGroup(_Shown):
     kind: str
     heading: str
-    points: list
+    parts: list  # PointsFor: the general points first, then each condition's in stored order
 
 
 @dataclass(frozen=True)
@@ -175,7 +185,7 @@ def find_published(model, slug):
     """The published version of the `model` record at `slug` in the page's language, its
     English version where it has no published translation, or None."""
     language = get_language()
-    versions = Version.objects.for_page().of(model)
+    versions = Version.objects.for_page().of(model).with_share_card()
     if language == SOURCE:
         found = versions.filter(slug=slug)[:1]  # one at most: no ordering to compile
         return found[0] if found else None
@@ -344,18 +354,21 @@ def treatment_page(version):
     conditions = {pk: v for (_ct, pk), v in _preferred(conditions.distinct()).items()}
     groups = []
     for kind, heading in TREATMENT_HEADINGS.items():
-        rows = [
-            Row(
-                row["name"],
-                row["description"],
-                condition_name=_title(conditions.get(row["condition_id"])),
-                language=version.language,
+        parts = {}  # the condition's id (None: in general) → PointsFor
+        for row in points:
+            if row["kind"] != kind:
+                continue
+            condition = conditions.get(row["condition_id"])
+            key, name = (condition.object_id, condition.title) if condition else (None, "")
+            if key not in parts:
+                language = condition.language if condition else version.language
+                parts[key] = PointsFor(name, language, [])
+            parts[key].points.append(
+                Row(row["name"], row["description"], condition_name=name, language=version.language)
             )
-            for row in points
-            if row["kind"] == kind
-        ]
-        if rows:
-            groups.append(PointGroup(kind, heading, rows))
+        if parts:
+            general_first = sorted(parts.values(), key=lambda part: part.condition != "")
+            groups.append(PointGroup(kind, heading, general_first))
     treated = []
     for condition in sorted(conditions.values(), key=lambda c: c.title):
         for row in condition.data["parts"].get("condition_treatments", []):
@@ -483,10 +496,6 @@ def _ids(rows, name):
 
 def _is_experimental(version):
     return version.data["fields"].get("evidence_status") == EXPERIMENTAL
-
-
-def _title(version):
-    return version.title if version is not None else ""
 
 
 def _decimal(value):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
 from articles import seo
+from articles.cards import page_card
 from articles.images import clean_uploaded_image
 from articles.models import Article, Condition, Treatment, Version, clean_slug
 from articles.pages import (
@@ -26,7 +27,7 @@ from articles.pages import (
 )
 from articles.preview import version_id_from_token
 from articles.search import search_site
-from articles.tscore import interpret_t_score
+from articles.tscore import interpret_t_score, t_score_scale
 
 RELATED_ARTICLES = 3
 ARTICLES_PER_PAGE = 10  # the article list, and the articles of a condition or a treatment
@@ -101,6 +102,7 @@ def _render_article(request, version, preview=False):
             "preview": preview,
             "primary_condition": page.conditions[0] if page.conditions else None,
             "json_ld": seo.article_json_ld(request, page),
+            "share_card": page_card(request, version),
         },
     )
 
@@ -136,6 +138,7 @@ def _render_condition(request, version, preview=False):
     interpretation = None
     if page.has_interpreter and raw_t_score is not None:
         interpretation = interpret_t_score(raw_t_score, page.bands)
+    marked = interpretation.value if interpretation and interpretation.band else None
     return render(
         request,
         "articles/condition_detail.html",
@@ -144,11 +147,12 @@ def _render_condition(request, version, preview=False):
             "version": version,
             "page": page,
             "preview": preview,
-            "bands": page.bands,
             "has_interpreter": page.has_interpreter,
             "interpretation": interpretation,
+            "scale": t_score_scale(page.bands, marked) if page.has_interpreter else None,
             "raw_t_score": raw_t_score or "",
             "json_ld": seo.condition_json_ld(request, page),
+            "share_card": page_card(request, version),
             "articles": page_of(request, page.articles, ARTICLES_PER_PAGE),
         },
     )
@@ -174,6 +178,7 @@ def _render_treatment(request, version, preview=False):
             "page": page,
             "preview": preview,
             "json_ld": seo.treatment_json_ld(request, page),
+            "share_card": page_card(request, version),
             "articles": page_of(request, page.articles, ARTICLES_PER_PAGE),
         },
     )

@@ -2,13 +2,15 @@
 
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +49,65 @@ def _status_rank():
 OPEN_FIRST = [_status_rank().asc(), "-created_at"]
 
 
+@dataclass
+class WeekCount:
+    """One week's requests (Monday to Sunday in the clinic's time zone): how many came, by
+    their status now, and how many of them reached "scheduled" and "completed" at some
+    point. Spam is counted apart: it is in neither `received` nor the others."""
+
+    # Every status but spam, in the workflow's order (the chart's stack, the table's columns).
+    STATUSES = ("new", "contacted", "scheduled", "completed", "declined", "cancelled")
+
+    start: date  # the Monday
+    by_status: dict  # status code -> count, spam excluded
+    reached_scheduled: int
+    reached_completed: int
+    spam: int
+
+    @property
+    def received(self):
+        return sum(self.by_status.values())
+
+    @property
+    def figures(self):
+        """As the admin table gives them: received, each of STATUSES in their order,
+        reached scheduled, reached completed, spam."""
+        return [
+            self.received,
+            *(self.by_status[code] for code in self.STATUSES),
+            self.reached_scheduled,
+            self.reached_completed,
+            self.spam,
+        ]
+
+    @classmethod
+    def sum(cls, weeks):
+        """The weeks added up (its `start` is the first week's)."""
+        return cls(
+            start=weeks[0].start,
+            by_status={code: sum(week.by_status[code] for week in weeks) for code in cls.STATUSES},
+            reached_scheduled=sum(week.reached_scheduled for week in weeks),
+            reached_completed=sum(week.reached_completed for week in weeks),
+            spam=sum(week.spam for week in weeks),
+        )
+
+
+def _reached(status):
+    """A request that is, or once was, in `status`: its status now, or a status change (or
+    its submission) to it in the audit trail. A request scheduled and later cancelled still
+    reached "scheduled"; a completed one reached "scheduled" before it."""
+    now_or_after = {
+        ConsultationRequest.Status.SCHEDULED: ("scheduled", "completed"),
+        ConsultationRequest.Status.COMPLETED: ("completed",),
+    }[status]
+    trail = ConsultationEvent.objects.filter(
+        request=OuterRef("pk"),
+        kind__in=(ConsultationEvent.Kind.STATUS, ConsultationEvent.Kind.SUBMITTED),
+        to_value=status,
+    )
+    return Q(status__in=now_or_after) | Q(Exists(trail))
+
+
 class ConsultationRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=ConsultationRequest.OPEN_STATUSES)
@@ -73,6 +134,46 @@ class ConsultationRequestQuerySet(models.QuerySet):
         return self.holding_time().filter(
             clinician=clinician, scheduled_at__lt=end, scheduled_until__gt=start
         )
+
+    def weekly_counts(self, weeks=12, now=None):
+        """The last `weeks` weeks, oldest first and the current one last, each a WeekCount
+        (empty weeks too): one query, whatever the number of requests.
+
+        A week runs Monday to Sunday in the clinic's time zone (settings.TIME_ZONE); a
+        request belongs to the week it was received in."""
+        clinic = timezone.get_default_timezone()
+        today = timezone.localtime(now or timezone.now(), clinic).date()
+        first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+        mondays = [first + timedelta(weeks=n) for n in range(weeks)]
+        start = datetime.combine(first, time.min, tzinfo=clinic)
+        end = datetime.combine(mondays[-1] + timedelta(weeks=1), time.min, tzinfo=clinic)
+        Status = ConsultationRequest.Status
+        real = ~Q(status=Status.SPAM)
+        rows = (
+            self.filter(created_at__gte=start, created_at__lt=end)
+            .annotate(week=TruncWeek("created_at", tzinfo=clinic))
+            .values("week")
+            .annotate(
+                **{f"n_{code}": Count("pk", filter=Q(status=code)) for code in Status.values},
+                reached_scheduled=Count("pk", filter=real & _reached(Status.SCHEDULED)),
+                reached_completed=Count("pk", filter=real & _reached(Status.COMPLETED)),
+            )
+            .order_by("week")
+        )
+        found = {timezone.localtime(row["week"], clinic).date(): row for row in rows}
+        weeks = []
+        for monday in mondays:
+            row = found.get(monday, {})
+            weeks.append(
+                WeekCount(
+                    start=monday,
+                    by_status={s: row.get(f"n_{s}", 0) for s in WeekCount.STATUSES},
+                    reached_scheduled=row.get("reached_scheduled", 0),
+                    reached_completed=row.get("reached_completed", 0),
+                    spam=row.get(f"n_{Status.SPAM}", 0),
+                )
+            )
+        return weeks
 
     def with_failed_notifications(self):
         return self.exclude(notification_error="")

@@ -16,10 +16,12 @@ from django.apps import apps
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from articles.cards import FOLDER as CARD_FOLDER
 from articles.images import rendition_files
 from articles.richtext import RichTextField
 
-UPLOAD_FOLDERS = ("articles/hero", "articles/editor", "team")
+# Uploads, and the share cards the site draws (a card whose deletion failed is left).
+UPLOAD_FOLDERS = ("articles/hero", "articles/editor", "team", CARD_FOLDER)
 GRACE = timedelta(days=1)
 _FOLDERS = "|".join(re.escape(folder) for folder in UPLOAD_FOLDERS)
 STORED_NAME = re.compile(rf"(?:{_FOLDERS})/[A-Za-z0-9_./-]+")
@@ -53,13 +55,14 @@ def _texts_that_name_files():
 
 def referenced_files():
     """Names of the stored files that a record or a version of the content refers to."""
-    from articles.models import Article
+    from articles.models import Article, ShareCard
     from team.models import Clinician
 
     names = {name for text in _texts_that_name_files() for name in STORED_NAME.findall(text or "")}
     for name, renditions in Article.objects.values_list("hero_image", "hero_renditions"):
         names |= {name, *rendition_files(renditions)}
     names |= set(Clinician.objects.values_list("photo", flat=True))
+    names |= set(ShareCard.objects.values_list("image", flat=True))
     return names - {""}
 
 

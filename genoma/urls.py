@@ -31,6 +31,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
     path("", include("articles.urls")),
     path("", include("consultations.urls")),
     path("team/", include("team.urls")),

@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, Js
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -53,6 +55,50 @@ def home(request):
             "treatments": Version.objects.treatments_for_list().order_by("title"),
         },
     )
+
+
+THEME_COLOUR = "#0b5563"  # the header's colour (static/css/site.css --brand)
+
+
+@require_safe
+def web_manifest(request):
+    """The web app manifest: the name, colours and icons a phone gives the site added to
+    its home screen, opening on the home page of the manifest's language."""
+    manifest = {
+        "id": "/",
+        "name": "Genoma Health",
+        "short_name": "Genoma",
+        "description": _(
+            "Genoma Health, a regenerative-medicine clinic in Thailand: clear information on "
+            "osteoporosis, osteopenia and stem cell therapy, and consultations with our doctors."
+        ),
+        "lang": get_language(),
+        "dir": "ltr",
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": THEME_COLOUR,
+        "icons": [
+            {
+                "src": static(f"icons/{name}"),
+                "sizes": sizes,
+                "type": "image/png",
+                "purpose": purpose,
+            }
+            for name, sizes, purpose in MANIFEST_ICONS
+        ],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+# (file in static/icons/, its size, its purpose): scripts/make_site_images.py draws them.
+MANIFEST_ICONS = (
+    ("icon-192.png", "192x192", "any"),
+    ("icon-512.png", "512x512", "any"),
+    ("icon-maskable-192.png", "192x192", "maskable"),
+    ("icon-maskable-512.png", "512x512", "maskable"),
+)
 
 
 @require_safe

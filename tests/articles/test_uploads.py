@@ -134,7 +134,7 @@ def test_hero_image_gets_webp_and_jpeg_renditions_and_srcset(client, settings):
     assert " 960w" in page
     assert 'width="1600" height="800"' in page
     largest = f"http://testserver/media/{sizes[-1]['jpg']}"
-    assert f'<meta property="og:image" content="{largest}">' in page
+    assert f'"image": "{largest}"' in page  # JSON-LD; og:image is the share card
     assert 'alt="An X-ray of a hip"' in page
 
 

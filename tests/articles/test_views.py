@@ -21,7 +21,9 @@ from tests.articles.factories import (
     make_section,
     make_treatment,
     publish,
+    publish_thai,
     save_version,
+    text_of,
 )
 from tests.team.factories import make_clinician
 
@@ -69,8 +71,8 @@ def test_home_shows_articles_conditions_and_the_call_to_book(client, clinic_cont
 def test_article_page_shows_sections_blocks_review_state_and_call_to_action(client, clinic_content):
     page = html(client.get(OSTEOPOROSIS_POST))
     assert "<h1>Osteoporosis and Stem Cell Therapy: A New Approach to Bone Health</h1>" in page
-    assert '<ol class="rows rows-steps">' in page  # therapy steps as a numbered sequence
-    assert "<strong>Stem Cell Harvesting</strong>:" in page
+    assert '<ol class="steps">' in page  # therapy steps as a numbered sequence
+    assert '<strong class="step-name">Stem Cell Harvesting</strong>' in page
     assert "Awaiting medical review" in page
     assert "not medical advice" in page
     assert 'href="/consultation/?condition=osteoporosis&amp;article=osteoporosis-and' in page
@@ -123,7 +125,7 @@ def test_article_blocks_show_the_rows_of_their_own_condition_treatment_and_kind(
     assert '<a href="/treatments/medication/">Bisphosphonates</a>' in care
     assert "MSC" not in care
     steps = section_html(page, "Steps")
-    assert '<ol class="rows rows-steps">' in steps
+    assert '<ol class="steps">' in steps
     assert steps.index("Culture") < steps.index("Harvest")
     assert "Denser" in section_html(page, "Benefits for osteopenia")
     assert "In general" not in section_html(page, "Benefits for osteopenia")
@@ -411,9 +413,9 @@ def test_stored_thresholds_drive_the_interpreter(client, clinic_content):
 def test_treatment_page_shows_evidence_steps_conditions_and_articles(client, clinic_content):
     page = html(client.get("/treatments/msc-therapy/"))
     assert "This therapy is experimental." in page
-    assert '<ol class="rows rows-steps">' in page
+    assert '<ol class="steps">' in page
     assert "Stem Cell Harvesting" in page
-    assert '<span class="for-condition">(for Osteopenia)</span>' in page  # said of one condition
+    assert '<h3 class="for-condition">For <span>Osteopenia</span></h3>' in page  # its points
     assert 'href="/conditions/osteoporosis/"' in page
     assert "Osteoporosis and Stem Cell Therapy" in page
     data = json_ld_blocks(page)[0]
@@ -421,6 +423,83 @@ def test_treatment_page_shows_evidence_steps_conditions_and_articles(client, cli
     established = html(client.get("/treatments/medications/"))
     assert "This therapy is experimental." not in established
     assert "Established treatment" in established
+
+
+def test_a_therapys_steps_are_a_numbered_sequence_in_their_stored_order(client):
+    msc = make_treatment(name="MSC", slug="msc")
+    for order, name in [(3, "Inject"), (1, "Harvest"), (4, "Regenerate"), (2, "Culture")]:
+        baker.make(
+            TreatmentPoint, treatment=msc, kind="steps", order=order, name=name,
+            description=f"What {name.lower()} means.",
+        )  # fmt: skip
+    publish(msc)
+    response = client.get("/treatments/msc/")
+    steps = section_html(html(response), "How the treatment is given")
+    assert re.findall(r'<li class="step"><strong class="step-name">(\w+)</strong>', steps) == [
+        "Harvest", "Culture", "Inject", "Regenerate",
+    ]  # fmt: skip
+    assert steps.count("<ol") == 1
+    # Read aloud or copied, each step is its name, then what it means.
+    assert "Harvest: What harvest means. Culture: What culture means." in text_of(response)
+
+
+def test_a_treatments_points_are_grouped_by_condition_each_named_once(client):
+    osteoporosis = make_condition(name="Osteoporosis", slug="osteoporosis")
+    osteopenia = make_condition(name="Osteopenia", slug="osteopenia")
+    msc = make_treatment(name="MSC", slug="msc")
+    for kind, name, condition in [
+        ("benefits", "Denser bones", osteoporosis),
+        ("benefits", "Fewer fractures", osteopenia),
+        ("benefits", "One procedure", None),
+        ("benefits", "Stronger bones", osteoporosis),
+        ("mechanisms", "New osteoblasts", osteoporosis),
+        ("mechanisms", "Less inflammation", osteoporosis),
+        ("outcomes", "Higher density on DEXA", osteoporosis),
+    ]:
+        baker.make(TreatmentPoint, treatment=msc, kind=kind, name=name, condition=condition)
+    publish(osteoporosis, osteopenia, msc)
+    page = html(client.get("/treatments/msc/"))
+
+    def groups(heading):
+        """(condition named above them, or "", the points) of a section, in order."""
+        section = section_html(page, heading)
+        parts = re.split(r'<h3 class="for-condition">For <span>(\w+)</span></h3>', section)
+        named = ["", *parts[1::2]]
+        return [
+            (name, re.findall(r"<li>([^<]+)</li>", points))
+            for name, points in zip(named, parts[::2], strict=True)
+            if name or "<li>" in points
+        ]
+
+    assert groups("Benefits") == [
+        ("", ["One procedure"]),  # true of the treatment in general: first, unnamed
+        ("Osteoporosis", ["Denser bones", "Stronger bones"]),
+        ("Osteopenia", ["Fewer fractures"]),
+    ]
+    assert groups("How it may work") == [
+        ("Osteoporosis", ["New osteoblasts", "Less inflammation"]),
+    ]
+    assert groups("Reported outcomes") == [("Osteoporosis", ["Higher density on DEXA"])]
+    assert "(for " not in page  # never after each point
+
+
+def test_a_thai_treatment_page_names_its_conditions_in_thai_once(client):
+    osteoporosis = make_condition(name="Osteoporosis", slug="osteoporosis")
+    osteopenia = make_condition(name="Osteopenia", slug="osteopenia")
+    msc = make_treatment(name="MSC", slug="msc")
+    for name, condition in [
+        ("Denser", osteoporosis),
+        ("Stronger", osteoporosis),
+        ("Fewer fractures", osteopenia),
+        ("Less pain", osteopenia),
+    ]:
+        baker.make(TreatmentPoint, treatment=msc, kind="benefits", name=name, condition=condition)
+    publish(osteoporosis, osteopenia, msc)
+    publish_thai(osteoporosis, name="โรคกระดูกพรุน")
+    page = html(client.get("/th/treatments/msc/"))
+    assert page.count('<h3 class="for-condition">สำหรับ <span>โรคกระดูกพรุน</span></h3>') == 1
+    # A condition not yet translated: its English name, marked as English, once.
+    assert page.count('<h3 class="for-condition">สำหรับ <span lang="en">Osteopenia</span></h3>') == 1
 
 
 def test_treatment_list_shows_evidence_badges(client, clinic_content):

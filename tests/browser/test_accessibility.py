@@ -66,3 +66,21 @@ def test_form_with_errors_and_thanks_page_have_no_violations(
     a11y_page.wait_for_url("**/consultation/thanks/")
     assert ConsultationRequest.objects.count() == 1
     assert axe_violations(a11y_page, axe_source) == []
+
+
+@pytest.mark.parametrize("language", list(LANGUAGE_PREFIXES))
+@pytest.mark.parametrize("score", ["-1.8", "-6"])
+def test_a_reviewed_condition_page_with_an_answer_has_no_violations(
+    a11y_page, live_server, clinic_content, axe_source, language, score
+):
+    """The T-score scale with the reader's score marked (inside the scale, and beyond its
+    end), under the reviewing clinician's card with a photo."""
+    from tests.articles.test_review_card import approve_as, reviewer
+
+    approve_as(reviewer(), "condition")
+    url = f"{live_server.url}{LANGUAGE_PREFIXES[language]}/conditions/osteopenia/?t_score={score}"
+    a11y_page.goto(url)
+    assert a11y_page.locator(".review-card img").count() == 1
+    assert a11y_page.locator(".t-scale-marker-head").count() == 1
+    violations = axe_violations(a11y_page, axe_source)
+    assert violations == [], json.dumps(violations, indent=1)

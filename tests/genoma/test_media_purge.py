@@ -66,3 +66,17 @@ def test_local_media_are_served_with_a_years_cache_lifetime(client, settings):
     response = client.get(f"/media/{name}")
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_the_purge_deletes_a_share_card_left_behind_and_keeps_those_pages_show():
+    from django.test import TestCase
+
+    from articles.models import ShareCard
+
+    article = make_article(slug="carded")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publish(article)  # its card is made once the publication is committed
+    shown = ShareCard.objects.get().image
+    left = default_storage.save("share-cards/article-9-en-left.png", ContentFile(b"png"))
+    assert purge() == [left, "1 unused file(s) deleted."]
+    assert default_storage.exists(shown)

@@ -14,9 +14,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import TestCase
 from django.urls import reverse
 
 from articles.images import rendition_files
+from articles.models import ShareCard
 from scripts.prodlike import ROOT
 from team.models import Clinician
 from tests.articles.factories import (
@@ -114,7 +116,10 @@ def test_a_hero_image_and_its_renditions_reach_the_page_from_the_bucket(
     names = [article.hero_image.name, *rendition_files(article.hero_renditions)]
     assert len(names) == 7
     assert all(in_bucket(s3_media, name) for name in names)
-    publish(article)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publish(article)  # ...and the share card's job, once the publication is committed
+    card = ShareCard.objects.get().image
+    assert in_bucket(s3_media, card)
     store_requests.clear()
     pages = [client.get("/articles/on-s3/").content.decode() for _ in range(2)]
     assert store_requests == []  # sizes and names come from the database
@@ -126,8 +131,13 @@ def test_a_hero_image_and_its_renditions_reach_the_page_from_the_bucket(
         assert (status, headers["Cache-Control"]) == (200, YEAR)
     assert 'width="1200" height="800"' in pages[0]
     largest = default_storage.url(article.hero_fallback["jpg"])
-    assert f'<meta property="og:image" content="{largest}">' in pages[0]
     assert f'"image": "{largest}"' in pages[0]  # JSON-LD
+    card_url = default_storage.url(card)  # the bucket's address: absolute already
+    assert card_url.startswith(settings.MEDIA_URL)
+    assert f'<meta property="og:image" content="{card_url}">' in pages[0]
+    status, headers, body = fetch(card_url)
+    assert (status, headers["Content-Type"]) == (200, "image/jpeg")
+    assert body.startswith(b"\xff\xd8")
 
 
 def test_a_replaced_hero_image_leaves_the_bucket(

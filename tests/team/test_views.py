@@ -36,21 +36,46 @@ def test_the_team_page_lists_only_clinicians_shown_publicly(client):
     assert "hidden-person" not in page
 
 
+def card_of(page, slug):
+    """The team page's card of the clinician at `slug`."""
+    cards = page.split('<li class="card clinician-card">')[1:]
+    found = [card.split("\n  </li>")[0] for card in cards if f'href="/team/{slug}/"' in card]
+    assert len(found) == 1, slug
+    return found[0]
+
+
 def test_the_team_page_shows_photo_name_credentials_title_and_specialties(client):
     clinician = with_photo()
-    page = html(client.get("/team/"))
-    assert f'src="/media/{clinician.photo.name}"' in page
-    assert 'alt="Dr Somchai smiling in a white coat"' in page
-    assert 'width="400" height="500"' in page
-    assert '<h2><a href="/team/somchai-jaidee/">Dr Somchai Jaidee</a></h2>' in page
-    assert "MD, FRCOST" in page
-    assert "Orthopaedic surgeon" in page
-    assert "bone health, regenerative medicine" in page
+    card = card_of(html(client.get("/team/")), "somchai-jaidee")
+    assert f'src="/media/{clinician.photo.name}"' in card
+    assert 'alt="Dr Somchai smiling in a white coat"' in card
+    assert 'width="400" height="500"' in card
+    assert '<h2><a href="/team/somchai-jaidee/">Dr Somchai Jaidee</a></h2>' in card
+    assert '<p class="credentials">MD, FRCOST</p>' in card
+    assert '<p class="clinician-title">Orthopaedic surgeon</p>' in card
+    assert (
+        '<ul class="tags" aria-label="Specialties">'
+        "<li>bone health</li><li>regenerative medicine</li></ul>"
+    ) in card
 
 
-def test_a_clinician_without_a_photo_has_no_image(client):
+def test_a_card_takes_its_photos_size_from_the_database_never_from_storage(client):
+    clinician = with_photo()
+    Clinician._meta.get_field("photo").storage.delete(clinician.photo.name)  # gone
+    card = card_of(html(client.get("/team/")), "somchai-jaidee")
+    assert 'width="400" height="500"' in card
+
+
+def test_a_clinician_without_a_photo_has_a_quiet_placeholder_and_no_image(client):
     make_clinician()
-    assert "<img" not in html(client.get("/team/"))
+    with_photo(name="Dr Malee Srisuk", slug="malee-srisuk")
+    page = html(client.get("/team/"))
+    without = card_of(page, "somchai-jaidee")
+    assert "<img" not in without
+    placeholder = re.search(r"<svg [^>]*>", without)[0]
+    assert 'class="clinician-photo clinician-placeholder"' in placeholder
+    assert 'aria-hidden="true"' in placeholder  # nothing to say: the name follows
+    assert "<img" in card_of(page, "malee-srisuk")
 
 
 def test_an_empty_team_page_says_so(client):
