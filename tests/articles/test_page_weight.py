@@ -128,3 +128,18 @@ def test_stylesheet_never_breaks_thai_words_apart():
     assert all("font-display: swap" in face for face in downloaded)  # text shows at once
     # ...in a local fallback sized like Sarabun, so the swap moves nothing.
     assert any('local("Liberation Sans")' in face and "size-adjust" in face for face in faces)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "preloaded"), [("/th/", THAI), ("/", [])])
+def test_a_thai_page_preloads_the_thai_subset(client, clinic_content, url, preloaded):
+    """Fetched beside the stylesheet, the Thai subset is there before the first paint: no
+    Thai line re-wraps when Sarabun swaps in (Lighthouse's layout shift). Both subsets
+    are fetched anyway by a Thai page, so the preload adds nothing to its weight."""
+    html = client.get(url).content.decode()
+    links = re.findall(r'<link rel="preload" href="/static/([^"]+)" as="font"[^>]*>', html)
+    assert [re.sub(r"\.[0-9a-f]{12}\.", ".", link) for link in links] == preloaded
+    assert all(
+        'type="font/woff2" crossorigin' in tag
+        for tag in re.findall(r"<link[^>]+preload[^>]*>", html)
+    )
