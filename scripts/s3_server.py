@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -142,6 +143,20 @@ def running(folder, daemon):
     except (FileNotFoundError, ValueError, ProcessLookupError):
         return False
     return True
+
+
+def free_port(first=7490):
+    """The first port from `first` on that is free, with the next one (the monitor's):
+    another server on this machine (a cluster run, a test run elsewhere) keeps its own."""
+    for port in range(first, first + 200, 2):
+        try:
+            for candidate in (port, port + 1):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError(f"no two free ports from {first}")
 
 
 def endpoint(folder):

@@ -142,7 +142,8 @@ def clinic_staff_client(client, clinic_staff):
 
 @pytest.fixture(scope="session")
 def s3_server():
-    """A real S3 server (Ceph's RADOS Gateway on 127.0.0.1:7490) for the session: started,
+    """A real S3 server (Ceph's RADOS Gateway on 127.0.0.1, a free port from 7490) for the
+    session: started,
     and installed if need be, by scripts/s3_server.py; stopped at the end. Without it the
     S3 tests skip, except under CI=true."""
     import os
@@ -152,7 +153,7 @@ def s3_server():
 
     folder = ROOT / "reports" / "s3-tests"
     try:
-        environment = s3_server.start(folder, port=7490)
+        environment = s3_server.start(folder, port=s3_server.free_port())
     except Exception as error:
         if os.environ.get("CI"):
             raise
