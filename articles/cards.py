@@ -11,8 +11,9 @@ A card belongs to what the public reads, never to a draft: one card per record, 
 published title and hero photo (`ShareCard`), made by a job once a version is published
 (now or for later), by the worker's sweep for a job that was lost, and deleted, file
 included, once no live or scheduled version shows that title any more. Pages read the
-card's stored name with their version, in the same query (`with_share_card()`), and
-link it at the storage's own address: they never ask the store. A page whose card is
+card's stored name from the database (`ShareCard.objects.image_of()`; an article keeps it
+in its worked-out page, so making or deleting cards counts as a publication) and link it
+at the storage's own address: they never ask the store. A page whose card is
 not made yet shows the site's default card (static/img/).
 """
 
@@ -404,7 +405,7 @@ def refresh_cards(content_type_id, object_id):
     """Give every live and scheduled version of a record its card, and delete the cards
     no such version shows any more (files once the change is committed); return how many
     were made and how many deleted. Pages cached without the new card are retired."""
-    from articles.models import ShareCard
+    from articles.models import Publications, ShareCard
     from articles.signals import content_published
 
     record_cards = ShareCard.objects.filter(content_type_id=content_type_id, object_id=object_id)
@@ -421,6 +422,8 @@ def refresh_cards(content_type_id, object_id):
         ShareCard.objects.filter(pk__in=[c.pk for c in stale]).delete()
         names = [c.image for c in stale]
         transaction.on_commit(lambda: _delete_files(names), robust=True)
+        if made or stale:  # pages worked out with the old cards are not current any more
+            Publications.count_one()
     if made or stale:
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         transaction.on_commit(lambda: content_published.send(sender=model, version=None))
@@ -466,10 +469,9 @@ def queue_refresh(sender, version=None, **kwargs):
 # Pages ---------------------------------------------------------------------------------
 
 
-def page_card(request, version):
-    """What the page of `version` says of its card (og:image…), or None while it has none:
-    the layout then shows the site's default card."""
-    name = getattr(version, "share_card", None)
+def page_card(request, version, name):
+    """What the page of `version` says of its card `name` (og:image…), or None while it
+    has none: the layout then shows the site's default card."""
     if not name:
         return None
     fields = version.data["fields"]

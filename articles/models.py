@@ -15,9 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q, Value
-from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, Length
+from django.db.models import Q
+from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -722,23 +721,6 @@ class VersionQuerySet(models.QuerySet):
             .annotate(publications=Publications.current())
         )
 
-    def with_share_card(self):
-        """With `share_card`: the stored name of the card of each version's title (and hero
-        photo) in its language, once a job made it (articles/cards.py); None until then."""
-        cards = ShareCard.objects.filter(
-            content_type=models.OuterRef("content_type"),
-            object_id=models.OuterRef("object_id"),
-            language=models.OuterRef("language"),
-            title=models.OuterRef("title"),
-            hero_image=models.OuterRef("share_hero"),
-        )
-        return self.annotate(
-            share_hero=Coalesce(
-                KT("data__fields__hero_image"), Value(""), output_field=models.CharField()
-            ),
-            share_card=models.Subquery(cards.values("image")[:1]),
-        )
-
     def next_change(self):
         """The next moment what the public reads changes by itself (a version scheduled
         to go live, or to give way to one); None when none is scheduled."""
@@ -784,6 +766,23 @@ class VersionManager(models.Manager.from_queryset(VersionQuerySet)):
         return super().get_queryset().defer("search_document")
 
 
+class ShareCardQuerySet(models.QuerySet):
+    def image_of(self, version):
+        """The stored name of the card of `version`'s title and hero photo in its
+        language, once a job made it (articles/cards.py); None until then."""
+        return (
+            self.filter(
+                content_type_id=version.content_type_id,
+                object_id=version.object_id,
+                language=version.language,
+                title=version.title,
+                hero_image=version.data["fields"].get("hero_image") or "",
+            )
+            .values_list("image", flat=True)
+            .first()
+        )
+
+
 class ShareCard(models.Model):
     """The share card (og:image) of a record's published title, and hero photo, in one
     language: a 1200×630 image in the media storage, made by a job (articles/cards.py)
@@ -796,6 +795,8 @@ class ShareCard(models.Model):
     hero_image = models.CharField(max_length=255, blank=True)  # the photo beside the title
     image = models.CharField(max_length=255)  # its stored name
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShareCardQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -30,6 +30,7 @@ from articles.models import (
     Condition,
     ConditionPoint,
     Publications,
+    ShareCard,
     Treatment,
     TreatmentPoint,
     TScoreBand,
@@ -134,6 +135,7 @@ class ArticlePage(_Shown):
     conditions: list
     treatments: list
     related: list
+    share_card: str | None  # the card's stored name, None until a job made it
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ def find_published(model, slug):
     """The published version of the `model` record at `slug` in the page's language, its
     English version where it has no published translation, or None."""
     language = get_language()
-    versions = Version.objects.for_page().of(model).with_share_card()
+    versions = Version.objects.for_page().of(model)
     if language == SOURCE:
         found = versions.filter(slug=slug)[:1]  # one at most: no ordering to compile
         return found[0] if found else None
@@ -212,6 +214,7 @@ def article_page(version, related_count=3):
             Card(**{**card, "publish_at": parse_datetime(card["publish_at"])})
             for card in shown["related"]
         ],
+        share_card=shown["share_card"],
     )
 
 
@@ -260,6 +263,7 @@ def _article_shown(version, related_count):
             )
             for v in (related if topics.get("conditions") else [])
         ],
+        "share_card": ShareCard.objects.image_of(version),
     }
 
 

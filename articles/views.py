@@ -18,7 +18,7 @@ from django.views.generic import ListView
 from articles import seo
 from articles.cards import page_card
 from articles.images import clean_uploaded_image
-from articles.models import Article, Condition, Treatment, Version, clean_slug
+from articles.models import Article, Condition, ShareCard, Treatment, Version, clean_slug
 from articles.pages import (
     article_page,
     condition_page,
@@ -102,7 +102,7 @@ def _render_article(request, version, preview=False):
             "preview": preview,
             "primary_condition": page.conditions[0] if page.conditions else None,
             "json_ld": seo.article_json_ld(request, page),
-            "share_card": page_card(request, version),
+            "share_card": page_card(request, version, page.share_card),
         },
     )
 
@@ -152,7 +152,7 @@ def _render_condition(request, version, preview=False):
             "scale": t_score_scale(page.bands, marked) if page.has_interpreter else None,
             "raw_t_score": raw_t_score or "",
             "json_ld": seo.condition_json_ld(request, page),
-            "share_card": page_card(request, version),
+            "share_card": page_card(request, version, ShareCard.objects.image_of(version)),
             "articles": page_of(request, page.articles, ARTICLES_PER_PAGE),
         },
     )
@@ -178,7 +178,7 @@ def _render_treatment(request, version, preview=False):
             "page": page,
             "preview": preview,
             "json_ld": seo.treatment_json_ld(request, page),
-            "share_card": page_card(request, version),
+            "share_card": page_card(request, version, ShareCard.objects.image_of(version)),
             "articles": page_of(request, page.articles, ARTICLES_PER_PAGE),
         },
     )

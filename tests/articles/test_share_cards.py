@@ -142,6 +142,17 @@ def test_before_its_job_ran_a_page_links_the_sites_card_in_its_language(client):
     )
 
 
+def test_a_page_stored_before_its_card_was_made_links_the_card_once_made(client, settings):
+    from articles.tasks import refresh_missing_share_cards
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # the article's worked-out page, not the cache
+    publish(make_article(slug="bones"))  # its job lost: the page is stored without a card
+    assert card_of(client, "/articles/bones/")[0].endswith("/static/img/share-card-en.png")
+    committed(refresh_missing_share_cards)
+    card, _page = card_of(client, "/articles/bones/")
+    assert default_storage.exists(stored_name(card))
+
+
 @pytest.mark.parametrize("url", ["/", "/articles/", "/conditions/", "/th/", "/team/"])
 def test_other_pages_link_the_sites_own_card(client, url):
     from django.contrib.staticfiles import finders

@@ -662,9 +662,10 @@ def test_page_query_budgets_do_not_grow_with_related_rows(
         article.get_absolute_url(): 1,
         # The paginated lists count their rows, then read a page of them.
         "/conditions/": 2,
-        condition.get_absolute_url() + "?t_score=-1": 5,
+        # Condition and treatment pages read their share card each time.
+        condition.get_absolute_url() + "?t_score=-1": 6,
         "/treatments/": 2,
-        treatment.get_absolute_url(): 4,
+        treatment.get_absolute_url(): 5,
         "/search/?q=Condition": 3,
         # A count and a page for each of the three content sitemaps and the clinicians',
         # and whether and when the team page changed.
@@ -673,8 +674,8 @@ def test_page_query_budgets_do_not_grow_with_related_rows(
     }
     # The first visit after a publication works the article page out and stores it: the
     # version, the versions whose rows it shows, the related articles, the next scheduled
-    # change (two), the store.
-    with django_assert_max_num_queries(6, info="first visit"):
+    # change (two), its share card, the store.
+    with django_assert_max_num_queries(7, info="first visit"):
         assert client.get(article.get_absolute_url()).status_code == 200
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget, info=url):
