@@ -153,6 +153,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's default random_page_cost (4) prices a disk seek; on SSDs (1.1 is the
+    # usual value) the planner reads search's list index instead of every document: a
+    # word in each of 2,003 articles, 45 ms to 21 ms (docs/performance.md).
+    RANDOM_PAGE_COST = os.environ.get("DJANGO_PG_RANDOM_PAGE_COST", "1.1")
+    try:
+        positive = float(RANDOM_PAGE_COST) > 0
+    except ValueError:
+        positive = False
+    if not positive:
+        raise ImproperlyConfigured(
+            f"DJANGO_PG_RANDOM_PAGE_COST is a positive number, not {RANDOM_PAGE_COST!r}."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c random_page_cost={RANDOM_PAGE_COST}"
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache (public pages, rate-limit counters): Redis when REDIS_URL is set, else a table in

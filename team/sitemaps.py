@@ -34,3 +34,6 @@ class ClinicianSitemap(InEveryLanguage, Sitemap):
 
     def lastmod(self, clinician):
         return clinician.updated_at
+
+    def get_latest_lastmod(self):
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]

@@ -23,6 +23,7 @@ ENV_NAMES = [
     "DJANGO_MEDIA_ROOT",
     "DJANGO_LOG_FORMAT",
     "SENTRY_DSN",
+    "DJANGO_PG_RANDOM_PAGE_COST",
 ]
 
 
@@ -91,6 +92,30 @@ def test_database_url_selects_postgresql_with_persistent_checked_connections(loa
     assert (database["USER"], database["PASSWORD"]) == ("clinic", "s3cret")
     assert database["CONN_MAX_AGE"] > 0
     assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_postgresql_plans_for_ssds_unless_told_otherwise(load_settings):
+    postgres = {"DJANGO_SECRET_KEY": "k" * 50, "DATABASE_URL": "postgres://db.internal/genoma"}
+
+    def options(**env):
+        return load_settings(**postgres, **env)["DATABASES"]["default"]["OPTIONS"]
+
+    assert options() == {"options": "-c random_page_cost=1.1"}
+    assert options(DJANGO_PG_RANDOM_PAGE_COST="4") == {"options": "-c random_page_cost=4"}
+    for wrong in ("fast", "0", "-1", "1; DROP"):
+        with pytest.raises(ImproperlyConfigured, match="DJANGO_PG_RANDOM_PAGE_COST is a posi"):
+            options(DJANGO_PG_RANDOM_PAGE_COST=wrong)
+
+
+@pytest.mark.django_db
+def test_the_site_connections_use_that_planner_cost():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner setting (the suite on PostgreSQL checks it)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
 
 
 def test_redis_url_selects_the_redis_cache_else_a_table_every_process_shares(load_settings):
