@@ -19,6 +19,10 @@ from genoma import health
 
 logger = logging.getLogger(__name__)
 HOME_ARTICLES = 3
+# The home page shows the first conditions and treatments (A-Z) and links to their lists:
+# a page whose cost and length do not grow with the content.
+HOME_CONDITIONS = 6
+HOME_TREATMENTS = 6
 
 
 @never_cache
@@ -47,13 +51,15 @@ def sitemap(request, sitemaps):
 
 @require_safe
 def home(request):
+    conditions = Version.objects.for_list().of(Condition).order_by("title")
+    treatments = Version.objects.treatments_for_list().order_by("title")
     return render(
         request,
         "home.html",
         {
             "articles": Version.objects.articles_for_list()[:HOME_ARTICLES],
-            "conditions": Version.objects.for_list().of(Condition).order_by("title"),
-            "treatments": Version.objects.treatments_for_list().order_by("title"),
+            "conditions": conditions[:HOME_CONDITIONS],
+            "treatments": treatments[:HOME_TREATMENTS],
         },
     )
 

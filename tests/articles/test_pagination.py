@@ -228,3 +228,36 @@ def test_the_pages_of_the_lists_are_valid_html_in_both_languages(client, tmp_pat
             path.write_text(html(client.get(prefix + url)))
             files.append(path)
     assert_valid_html(files)
+
+
+def test_the_home_page_shows_the_first_conditions_and_treatments_and_links_their_lists(client):
+    conditions(9)
+    treatments(8)
+    page = html(client.get("/"))
+    shown = cards(page)
+    assert shown == [f"Condition {n:03}" for n in range(6)]  # A-Z, the first six
+    treatment_section = page.split('aria-labelledby="home-treatments"', 1)[1]
+    assert re.findall(r">(Treatment \d+)</a>", treatment_section) == [
+        f"Treatment {n:03}" for n in range(6)
+    ]
+    assert '<a href="/conditions/">All conditions</a>' in page
+    assert '<a href="/treatments/">All treatments</a>' in page
+    thai = html(client.get("/th/"))
+    assert '<a href="/th/treatments/">การรักษาทั้งหมด</a>' in thai
+
+
+def test_the_home_page_reads_as_much_with_three_conditions_as_with_forty(client):
+    def home_queries():
+        with CaptureQueriesContext(connection) as captured:
+            html(client.get("/"))
+        return [query["sql"] for query in captured]
+
+    conditions(3)
+    treatments(3)
+    home_queries()  # the content types and the Site, once per process
+    few = home_queries()
+    conditions(37, start=3)
+    treatments(37, start=3)
+    many = home_queries()
+    assert len(many) == len(few)
+    assert all("LIMIT" in sql for sql in many if "articles_version" in sql)
