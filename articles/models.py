@@ -25,7 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles.richtext import RichTextField
-from articles.translation import SOURCE, translation_of
+from articles.translation import SOURCE, TRANSLATION, translation_of
 
 T_SCORE_LIMIT = Decimal("10")  # |T| beyond this is not a plausible DEXA reading
 SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,200}")
@@ -758,6 +758,50 @@ class VersionQuerySet(models.QuerySet):
                 object_id__in=model.objects.values("pk"),
             )
         return self.filter(existing)
+
+    # The admin index's "Translations to do" (articles/templatetags/editorial.py): the
+    # English working copies of existing records, by kind and title, read a page at a
+    # time so that the panel's cost does not grow with the number of records.
+
+    def to_translate(self):
+        """The English working copies of existing records, in the panel's order (by kind,
+        then title; the id breaks ties, so that pages read one after another do not
+        overlap), without the documents a list does not show."""
+        return (
+            self.working_copies()
+            .filter(language=SOURCE)
+            .of_existing_records()
+            .select_related("content_type")
+            .defer("data", "page", "search_text")
+            .order_by("content_type", "title", "pk")
+        )
+
+    def untranslated(self):
+        """The English working copies whose record has no translation at all."""
+        return self.to_translate().exclude(models.Exists(_translations()))
+
+    def translated_from_another_version(self):
+        """The English working copies whose translation's working copy was made from another
+        English version (`thai_source`, None when that version is gone): those that may be
+        out of date. Only their words can tell (versions_admin.stale_translations): an
+        English save that changed no words, such as a new slug, leaves a translation up
+        to date."""
+        latest = _translations().order_by("-number")
+        return (
+            self.to_translate()
+            .filter(models.Exists(_translations()))
+            .annotate(thai_source=models.Subquery(latest.values("source")[:1]))
+            .filter(Q(thai_source__isnull=True) | ~Q(thai_source=models.F("pk")))
+        )
+
+
+def _translations():
+    """The translation's versions of the record of the English version the query reads."""
+    return Version.objects.filter(
+        content_type=models.OuterRef("content_type"),
+        object_id=models.OuterRef("object_id"),
+        language=TRANSLATION,
+    )
 
 
 class VersionManager(models.Manager.from_queryset(VersionQuerySet)):
