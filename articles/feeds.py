@@ -1,3 +1,5 @@
+import io
+
 from django.contrib.syndication.views import Feed
 from django.db.models.fields.json import KT
 from django.urls import reverse_lazy
@@ -7,11 +9,22 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Version
 
 
+class BufferedAtom1Feed(Atom1Feed):
+    """Atom written in memory, then into the response at once: the XML writer's seven
+    hundred small writes each went through the response's own write (a fifth of the
+    feed's time with 20 entries)."""
+
+    def write(self, outfile, encoding):
+        buffer = io.StringIO()
+        super().write(buffer, encoding)
+        outfile.write(buffer.getvalue())
+
+
 class LatestArticlesFeed(Feed):
     """The latest articles at /feed/ in English and /th/feed/ in Thai (each article's
     translation where it is published)."""
 
-    feed_type = Atom1Feed
+    feed_type = BufferedAtom1Feed
     title = _("Genoma Health articles")
     subtitle = _("The clinic's articles on bone health and regenerative medicine.")
     link = reverse_lazy("articles:article_list")

@@ -46,13 +46,16 @@ SEARCHES = {
     + urllib.parse.urlencode({"q": "กระดูก"}),
 }
 PAGES = {
+    "home": "/",
     "article": SEED_ARTICLE,
     "article, Thai": f"/th{SEED_ARTICLE}",
     "condition": "/conditions/osteopenia/",
     "article list": "/articles/",
     "article list, last page": "/articles/?page=last",
+    "article list, Thai": "/th/articles/",
     "search": "/search/?q=osteopenia",
-    "sitemap": "/sitemap.xml",
+    "sitemap": "/sitemap.xml",  # an index of pages on the large site
+    "sitemap, the articles' first page": "/sitemap-articles.xml",  # at most 1,000 addresses
     "feed": "/feed/",
 }
 # Each changelist as the staff who use it read it: clinic staff the requests (with the
@@ -64,8 +67,14 @@ ADMIN_PAGES = {
     "articles": "/admin/articles/article/",
     "articles, review overdue": "/admin/articles/article/?review=overdue",
     "articles, search": "/admin/articles/article/?q=bone",
+    "index, an editor's (translations to do)": "/admin/",
 }
-STAFF = {"/admin/consultations/": "Clinic staff", "/admin/articles/": "Editors"}
+# The first prefix a page's address starts with decides who reads it.
+STAFF = {
+    "/admin/consultations/": "Clinic staff",
+    "/admin/articles/": "Editors",
+    "/admin/": "Editors",
+}
 COST_RATIO, ADMIN_P50_MS, SEARCH_P95_MS = 1.25, 150, 50
 
 

@@ -261,3 +261,20 @@ def test_the_home_page_reads_as_much_with_three_conditions_as_with_forty(client)
     many = home_queries()
     assert len(many) == len(few)
     assert all("LIMIT" in sql for sql in many if "articles_version" in sql)
+
+
+def test_a_thai_lists_translated_titles_are_found_by_record_not_by_scanning_the_kind():
+    from django.utils import translation
+
+    from articles.models import Condition, Version
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL plans from its statistics")
+    with translation.override("th"):
+        sql, params = Version.objects.for_list().of(Condition).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = [row[-1] for row in cursor.fetchall()]
+    subqueries = [step for step in plan if "U0" in step]
+    assert len(subqueries) == 2, plan  # the title and the summary
+    assert all("version_record_live_idx" in step for step in subqueries), plan
