@@ -135,3 +135,19 @@ def test_a_thai_query_ranks_the_title_above_the_summary_above_the_text(client):
         "/articles/calcium-summary/",
         "/articles/calcium-text/",
     ]
+
+
+def test_on_postgresql_the_trigram_index_starts_with_the_kind():
+    """Search reads one kind at a time: its trigram index is by kind, then text, so that
+    a search for conditions does not recheck every article that holds the word (the
+    figures: make bench-scale, docs/performance.md)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's trigram index (SQLite reads the words themselves)")
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "articles_version")
+    trigram = {name: index for name, index in indexes.items() if "search_text" in index["columns"]}
+    assert list(trigram) == ["version_kind_search_text_idx"]
+    assert trigram["version_kind_search_text_idx"]["columns"] == ["content_type_id", "search_text"]
+    assert trigram["version_kind_search_text_idx"]["type"] == "gin"
