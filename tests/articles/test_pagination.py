@@ -197,16 +197,17 @@ def test_the_lists_read_the_same_number_of_queries_whatever_their_length(client)
     many = pages_and_queries(client, first_and_last_pages(condition, treatment, 72))
     assert many == few
     # A count and a page of rows for each list; a condition page also reads its version,
-    # the rows it shows and the T-score scale, a treatment page its version and conditions.
+    # the rows it shows, the T-score scale and its share card, a treatment page its
+    # version, conditions and share card.
     assert few == {
         "conditions": 2,
         "conditions, last page": 2,
         "treatments": 2,
         "treatments, last page": 2,
-        "condition": 4,
-        "condition, last page": 4,
-        "treatment": 4,
-        "treatment, last page": 4,
+        "condition": 5,
+        "condition, last page": 5,
+        "treatment": 5,
+        "treatment, last page": 5,
     }
 
 
