@@ -221,3 +221,23 @@ def test_the_health_check_answers_over_plain_http_when_https_is_enforced(
     assert response.json()["status"] == "ok"
     for url in ("/", "/healthz/", "/healthzx", "/articles/healthz"):
         assert client.get(url).status_code == 301, url
+
+
+@pytest.mark.django_db
+def test_the_migrations_create_the_postgresql_extensions_readme_names():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's extensions")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT extname, extversion IS NOT NULL FROM pg_extension"
+            " WHERE extname IN ('pg_trgm', 'btree_gist', 'btree_gin')"
+        )
+        assert sorted(name for name, _version in cursor.fetchall()) == [
+            "btree_gin",
+            "btree_gist",
+            "pg_trgm",
+        ]
+    readme = (ROOT / "README.md").read_text()
+    assert "`pg_trgm`, `btree_gist` and `btree_gin`" in readme
