@@ -187,9 +187,18 @@ def start(folder, port):
     """
     install()
     if not all(running(folder, daemon) for daemon in DAEMONS):
-        stop(folder)
-        create(folder, port)
-        ceph(folder, "ceph-osd", "-i", "0")
+        for attempt in range(1, 4):
+            stop(folder)
+            create(folder, port)
+            try:
+                ceph(folder, "ceph-osd", "-i", "0")
+                break
+            except subprocess.CalledProcessError:
+                # Now and then a new OSD asks the new monitor before it knows the
+                # cluster's id ("wrong fsid", exit 250; seen once in CI): a new cluster.
+                stop(folder)
+                if attempt == 3:
+                    raise
         ceph(folder, "radosgw", "-n", "client.rgw")
     url = endpoint(folder)
     wait_for_gateway(url)
