@@ -2,7 +2,8 @@
 
 Every public page type is drawn at five widths, and a screenshot of each is kept in
 reports/screenshots/<page>-<language>-<width>.png for review by eye (never compared by
-pixels). At every width: no sideways scrolling, and no text under 16 px. On a phone or
+pixels). At every width: no sideways scrolling, and no text under 16 px; at a phone's and
+a wide screen's, no accessibility violation axe-core finds. On a phone or
 tablet a long page (article, condition, treatment) has its contents list under the title
 and the booking box after the text. On a wide screen: lines of body text of about 70
 characters, never over 75; the page's content centred in the window; pages of cards
@@ -11,12 +12,14 @@ booking button in a column beside the text that stays in view while the reader s
 """
 
 import io
+import json
 
 import pytest
 from django.core import mail
 from PIL import Image
 
 from tests.browser.conftest import ROOT
+from tests.browser.test_accessibility import axe_violations
 from tests.public_pages import ARTICLE
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,6 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 WIDTHS = [320, 390, 768, 1280, 1920]
 HEIGHTS = {320: 568, 390: 844, 768: 1024, 1280: 800, 1920: 1080}
+AXE_WIDTHS = [390, 1920]  # axe-core at a phone's and a wide screen's layout too
 WIDE = 1100  # from here a long page has its side column, and a page of cards three a row
 
 
@@ -171,7 +175,7 @@ def reviewed_content(clinic_content):
 
 @pytest.mark.parametrize(("name", "language"), CASES)
 def test_the_page_uses_the_screen_at_every_width(
-    layout_page, live_server, reviewed_content, name, language
+    layout_page, live_server, reviewed_content, axe_source, name, language
 ):
     site = live_server.url + ("/th" if language == "th" else "")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -191,6 +195,9 @@ def test_the_page_uses_the_screen_at_every_width(
         assert facts["scrollWidth"] <= facts["viewport"], f"{where}: scrolls sideways"
         size, element = facts["smallest"]
         assert size >= 16, f"{where}: {element} is {size} px"
+        if width in AXE_WIDTHS:
+            violations = axe_violations(layout_page, axe_source)
+            assert violations == [], f"{where}: {json.dumps(violations, indent=1)}"
         if facts["footerBottom"] < HEIGHTS[width]:  # a short page: no white band under it
             window = Image.open(io.BytesIO(layout_page.screenshot()))
             bottom = window.convert("RGB").getpixel((1, window.height - 1))
