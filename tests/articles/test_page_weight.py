@@ -143,3 +143,24 @@ def test_a_thai_page_preloads_the_thai_subset(client, clinic_content, url, prelo
         'type="font/woff2" crossorigin' in tag
         for tag in re.findall(r"<link[^>]+preload[^>]*>", html)
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/conditions/osteopenia/?t_score=-1.8",  # the scale, an inline SVG, with the answer
+        "/treatments/msc-therapy/",  # its steps
+        "/team/",
+        "/articles/",
+    ],
+)
+def test_other_page_types_first_load_is_within_the_budget(client, clinic_content, url):
+    """The pages with the most markup of their kind weigh what an article may."""
+    from tests.team.factories import with_calendar, with_photo
+
+    with_calendar(with_photo())  # the team page with a clinician's photo and details
+    code, total, fonts = first_load(client, url)
+    assert code <= CODE_BUDGET, f"{code} bytes gzipped"
+    assert fonts == sorted(LATIN + THAI)  # Latin text, and the switcher's "ภาษาไทย"
+    assert total <= FIRST_LOAD_BUDGET, f"{total} bytes gzipped, fonts included"

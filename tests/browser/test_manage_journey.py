@@ -26,10 +26,11 @@ PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(tempfile.gettempdir())  # /tmp/manage.png: to look at, a phone's width
 
 
-def confirmed_consultation(staff_user=None):
+def confirmed_consultation(staff_user=None, doctor=None):
     """A patient picked next Tuesday at 10:00 on the form (acknowledged by email with the
-    link), and staff confirmed it (the confirmation with its calendar file sent)."""
-    doctor = with_calendar()
+    link), and staff confirmed it (the confirmation with its calendar file sent); with
+    `doctor` (a clinician with a calendar) or a new one."""
+    doctor = doctor or with_calendar()
     kind = consultation_type(doctor)
     consultation = make_request(
         full_name="Malee Srisuk",

@@ -5,9 +5,12 @@ none of the site's navigation, language switcher, forms or invitations to book."
 import io
 
 import pytest
+from django.utils import timezone
 from model_bakery import baker
 
+from genoma.dates import local_date
 from tests.articles.factories import make_article, make_section, publish
+from tests.public_pages import ARTICLE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,6 +37,18 @@ def article(db):
         url="https://www.bones.example/study",
     )
     return publish(article)
+
+
+# The elements whose text is not black, or whose background is neither white nor none,
+# in print; a colour key (a T-score range's swatch) and the scale's picture keep colour.
+NOT_BLACK_ON_WHITE = """() => [...document.querySelectorAll('body *')].filter((el) => {
+  const r = el.getBoundingClientRect(), style = getComputedStyle(el);
+  if (!r.width || !r.height || el.closest('svg, .swatch')) return false;
+  const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+  return (text && style.color !== 'rgb(0, 0, 0)')
+    || !['rgba(0, 0, 0, 0)', 'rgb(255, 255, 255)'].includes(style.backgroundColor);
+}).map((el) => `${el.tagName}.${el.className}: ${getComputedStyle(el).color} on `
+  + getComputedStyle(el).backgroundColor)"""
 
 
 def printed_text(page):
@@ -84,3 +99,51 @@ def test_a_screen_reader_of_the_page_still_gets_everything(page, live_server, ar
     page.emulate_media(media="print")
     assert not page.get_by_role("navigation", name="Main").is_visible()
     assert page.locator(".print-only").is_visible()
+
+
+def test_a_reviewed_article_prints_its_reviewer_and_the_review(page, live_server, clinic_content):
+    """The review line's card, with the clinician's photo, prints as the line it says."""
+    from tests.articles.test_review_card import approve_as, reviewer
+
+    approve_as(reviewer(), "article")
+    page.goto(live_server.url + ARTICLE)
+    assert page.locator(".review-card img").count() == 1
+    words = " ".join(printed_text(page).split())
+    on = local_date(timezone.localdate())
+    assert "Medically reviewed by Dr Somchai Jaidee, MD, FRCOST" in words
+    assert f"on {on}" in words
+    assert "Orthopaedic surgeon" in words  # the reviewer's title
+    assert "Awaiting medical review" not in words
+    page.emulate_media(media="print")
+    assert page.evaluate(NOT_BLACK_ON_WHITE) == []
+    photo = page.locator(".review-card img").bounding_box()
+    assert max(photo["width"], photo["height"]) <= 80, photo  # a small portrait
+
+
+@pytest.mark.parametrize("query", ["", "?t_score=-1.8"])
+def test_a_condition_prints_its_scale_and_ranges_without_the_form(
+    page, live_server, clinic_content, query
+):
+    page.goto(f"{live_server.url}/conditions/osteopenia/{query}")
+    words = " ".join(printed_text(page).split())
+    assert "Osteopenia" in words
+    assert "What does my T-score mean?" in words
+    for number in ("-4", "-2.5", "-1", "+1"):  # the scale's numbers
+        assert number in words
+    assert "T-score ranges" in words
+    for band in ("T ≤ -2.5 Osteoporosis", "between -1 and -2.5 Osteopenia", "T ≥ -1 Normal"):
+        assert band in words, band
+    if query:
+        assert "A T-score of -1.8 falls in the range: Osteopenia." in words
+        assert "You: -1.8" in words  # the score marked on the scale
+    page.emulate_media(media="print")
+    assert page.evaluate(NOT_BLACK_ON_WHITE) == []
+    for clutter in (
+        "Your T-score (from your DEXA scan report)",  # the interpreter's form
+        "Explain my result",
+        "Discuss your result with our doctors",
+        "On this page",
+        "Talk to our team",  # the booking box
+        "Book a consultation",
+    ):
+        assert clutter not in words, clutter

@@ -19,6 +19,7 @@ from consultations.weekly_chart import WeeklyChart
 from tests.articles.factories import make_staff
 from tests.conftest import sign_in
 from tests.consultations.factories import make_request
+from tests.html_checker import assert_valid_html, require_java
 
 pytestmark = pytest.mark.django_db
 
@@ -336,3 +337,19 @@ def test_the_scale_has_at_most_five_round_lines(largest, scale):
         assert tallest[0].y + tallest[0].height == chart.baseline
         assert tallest[0].y >= chart.ticks[-1].y
         assert (tallest[0].y == chart.ticks[-1].y) == (largest == scale[-1])
+
+
+def test_the_admin_index_with_the_chart_is_valid_html(clinic_staff_client, tmp_path):
+    """The whole page, in English and Thai: Django admin's own markup passes the Nu HTML
+    Checker too, so the chart is checked where it stands."""
+    require_java()
+    for status in (Status.NEW, Status.SCHEDULED, Status.COMPLETED, Status.SPAM):
+        received(at(this_monday(), 9), status)
+    received(at(weeks_ago(5), 10), Status.CANCELLED)
+    files = []
+    for language in ("en", "th"):
+        page = clinic_staff_client.get(INDEX, headers={"accept-language": language})
+        assert 'class="module weekly-requests"' in page.content.decode()
+        files.append(tmp_path / f"admin-index-{language}.html")
+        files[-1].write_bytes(page.content)
+    assert_valid_html(files)

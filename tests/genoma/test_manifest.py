@@ -8,6 +8,9 @@ import pytest
 from django.contrib.staticfiles import finders
 from PIL import Image
 
+from tests.public_pages import LANGUAGE_PREFIXES, PAGES
+from tests.team.factories import with_photo
+
 pytestmark = pytest.mark.django_db
 
 
@@ -61,11 +64,15 @@ def test_the_icons_exist_at_the_sizes_the_manifest_declares(client):
                 assert image.convert("RGBA").getpixel((0, 0))[3] == 255
 
 
-@pytest.mark.parametrize(
-    ("url", "manifest_url"), [("/", "/manifest.webmanifest"), ("/th/", "/th/manifest.webmanifest")]
-)
-def test_every_page_links_the_manifest_its_theme_colour_and_touch_icon(client, url, manifest_url):
-    page = client.get(url).content.decode()
+@pytest.mark.parametrize("name", [*PAGES, "404"])
+@pytest.mark.parametrize("language", list(LANGUAGE_PREFIXES))
+def test_every_page_links_the_manifest_its_theme_colour_and_touch_icon(
+    client, clinic_content, language, name
+):
+    with_photo()  # the clinician's page
+    prefix = LANGUAGE_PREFIXES[language]
+    manifest_url = f"{prefix}/manifest.webmanifest"
+    page = client.get(prefix + {**PAGES, "404": "/no-such-page/"}[name]).content.decode()
     assert f'<link rel="manifest" href="{manifest_url}">' in page
     theme = re.search(r'<meta name="theme-color" content="([^"]+)">', page)[1]
     assert theme == manifest(client, manifest_url)["theme_color"]

@@ -5,6 +5,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from tests.genoma.test_html_validity import with_a_chosen_time
+from tests.public_pages import LANGUAGE_PREFIXES
+from tests.public_pages import PAGES as PAGE_TYPES
+from tests.team.factories import with_calendar, with_photo
+
 pytestmark = pytest.mark.django_db
 
 PUBLIC_PAGES = [
@@ -67,14 +72,37 @@ def test_every_public_page_sends_the_security_headers(clinic_content, https_sett
         assert "'unsafe-eval'" not in directives[directive]
 
 
-@pytest.mark.parametrize("url", PUBLIC_PAGES[:12])
-def test_public_pages_have_no_inline_script_or_style(client, clinic_content, url):
-    page = client.get(url).content.decode()
+def assert_no_inline_script_or_style(page):
     assert " style=" not in page
     scripts = list(page.split("<script")[1:])
     for script in scripts:
         opening = script.split(">", 1)[0]
         assert 'type="application/ld+json"' in opening or "src=" in opening, opening
+
+
+@pytest.mark.parametrize("name", [*PAGE_TYPES, "404"])
+@pytest.mark.parametrize("language", list(LANGUAGE_PREFIXES))
+def test_public_pages_have_no_inline_script_or_style(client, clinic_content, language, name):
+    with_calendar(with_photo())  # a clinician's page with everything; the form's free times
+    url = LANGUAGE_PREFIXES[language] + {**PAGE_TYPES, "404": "/no-such-page/"}[name]
+    response = client.get(url)
+    assert response.status_code == (404 if name == "404" else 200), url
+    assert_no_inline_script_or_style(response.content.decode())
+
+
+@pytest.mark.parametrize("language", list(LANGUAGE_PREFIXES))
+def test_the_form_with_errors_and_its_thanks_page_have_no_inline_script_or_style(
+    client, clinic_content, settings, language
+):
+    settings.CONSULTATION_MIN_SECONDS = 0
+    with_calendar(with_photo())
+    url = f"{LANGUAGE_PREFIXES[language]}/consultation/"
+    invalid = client.post(url, {"email": "x"})
+    assert 'aria-invalid="true"' in invalid.content.decode()
+    assert_no_inline_script_or_style(invalid.content.decode())
+    thanks = client.post(url, with_a_chosen_time(), follow=True)
+    assert thanks.redirect_chain[-1][0].endswith("/consultation/thanks/")
+    assert_no_inline_script_or_style(thanks.content.decode())
 
 
 def test_the_admin_relaxes_only_what_ckeditor_needs(admin_client):
