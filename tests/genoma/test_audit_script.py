@@ -58,6 +58,13 @@ def test_every_audited_page_shows_what_it_is_chosen_for(audit, client, clinic_co
         plain = client.get(f"{prefix}/conditions/osteopenia/").content.decode()
         assert 'role="status"' in explained
         assert 'role="status"' not in plain
+        # Why the audit leaves out "is-crawlable" there (SKIPPED_AUDITS): only the answer
+        # is kept out of search engines.
+        assert '<meta name="robots" content="noindex">' in explained
+        assert 'name="robots"' not in plain
+    skipped = {name for name, audits in audit.SKIPPED_AUDITS.items() if audits}
+    assert skipped == {"t-score", "t-score-th"}
+    assert all(audits == ["is-crawlable"] for audits in audit.SKIPPED_AUDITS.values())
 
 
 def test_require_fails_the_run_naming_each_score_below_it(audit, tmp_path):
