@@ -65,7 +65,7 @@ serve: $(VENV)/.runtime
 	$(WITH_WORKER) $(VENV)/bin/gunicorn genoma.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 audit: $(VENV)/.runtime node_modules/.installed  ## Lighthouse scores of the production-like site
-	$(PY) scripts/audit.py
+	$(PY) scripts/audit.py $(AUDIT_ARGS)
 
 # Requests per second of four public pages (page cache on and off) beside a constant
 # Django response of the same size: the limit of this stack on this machine.

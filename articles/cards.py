@@ -266,7 +266,7 @@ def draw_mark(size, square, ring, rounded=True, supersample=4):
 
 
 def _background():
-    """The brand colour, deepening from the top left to the bottom right, with the mark's
+    """The brand colour, deepening from the top right to the bottom left, with the mark's
     ring large and faint at the right."""
     down = Image.linear_gradient("L").resize(SIZE)
     across = Image.linear_gradient("L").rotate(90).transpose(Image.Transpose.FLIP_LEFT_RIGHT)

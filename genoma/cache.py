@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import set_response_etag
 
 VERSION_KEY = "public-pages:version"
@@ -121,8 +121,11 @@ def _key_parameters(request):
     """The page's own parameters, normalised; None when the page must not be stored."""
     if not request.GET:
         return ""
+    # Read before LocaleMiddleware: a Thai address resolves only with Thai active.
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     try:
-        view_name = resolve(request.path_info).view_name
+        with translation.override(language):
+            view_name = resolve(request.path_info).view_name
     except Resolver404:
         return ""
     normalised = []

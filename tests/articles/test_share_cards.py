@@ -10,11 +10,11 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageDraw
 
 from articles import cards
 from articles.models import ShareCard
-from articles.publishing import unpublish
+from articles.publishing import record_version, unpublish
 from tests.articles.factories import (
     image_bytes,
     make_article,
@@ -22,9 +22,9 @@ from tests.articles.factories import (
     make_section,
     make_treatment,
     publish,
+    publish_in_thai,
     publish_thai,
     save_committed,
-    save_version,
 )
 from tests.html_checker import assert_valid_html, require_java
 
@@ -88,23 +88,98 @@ def test_a_published_article_links_its_card_with_absolute_addresses(client):
     assert client.get(url.removeprefix("http://testserver")).status_code == 200
 
 
-def test_the_card_follows_the_published_title_not_a_draft(client):
-    article = live()
-    first, _page = card_of(client, "/articles/bones/")
-    article.title = "Strong bones for life"
-    article.save()
-    committed(lambda: save_version(article))  # saved in admin, not published
-    assert card_of(client, "/articles/bones/")[0] == first
+# What each kind of page is, as the title-change test makes it: (factory, the field that
+# is its title, its English address).
+KINDS = {
+    "article": (lambda: live(), "title", "/articles/bones/"),
+    "condition": (lambda: live_record(make_condition()), "name", "/conditions/osteopenia/"),
+    "treatment": (
+        lambda: live_record(make_treatment(slug="uc-msc", name="UC-MSC therapy")),
+        "name",
+        "/treatments/uc-msc/",
+    ),
+}
+NEW_TITLES = {"en": "Strong bones for life", "th": "กระดูกแข็งแรงไปตลอดชีวิต"}
+
+
+def live_record(record):
+    committed(lambda: publish(record))
+    return record
+
+
+def retitle(record, field, language, title):
+    """The record's working copy with `title` in `language`, saved as a draft version."""
+    setattr(record, field if language == "en" else f"{field}_th", title)
+    record.save()
+    committed(lambda: record_version(record, language=language))
+
+
+def publish_as_it_stands(record, language):
+    committed(lambda: publish(record) if language == "en" else publish_in_thai(record))
+
+
+@pytest.mark.parametrize("language", ["en", "th"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_new_published_title_draws_a_new_card_and_a_draft_does_not(client, kind, language):
+    """The new card must show the new title: a new file name alone could hold the old
+    picture."""
+    make, field, path = KINDS[kind]
+    record = make()
+    url = path if language == "en" else f"/th{path}"
+    if language == "th":
+        committed(lambda: publish_thai(record, **{field: THAI_TITLE}))
+    english, _page = card_of(client, path)
+    first, _page = card_of(client, url)
+    before = picture(stored_name(first)).convert("RGB")
+
+    retitle(record, field, language, NEW_TITLES[language])  # saved in admin, not published
+    assert card_of(client, url)[0] == first
     assert default_storage.exists(stored_name(first))
 
-    committed(lambda: publish(article))
-    second, _page = card_of(client, "/articles/bones/")
+    publish_as_it_stands(record, language)
+    second, page = card_of(client, url)
     assert second != first
-    assert picture(stored_name(second)).size == (1200, 630)
-    # The replaced card is deleted once the change is committed.
+    assert meta(page, "twitter:image") == second
+    assert meta(page, "og:image:alt") == f"{NEW_TITLES[language]} · Genoma Health"
+    after = picture(stored_name(second))
+    assert (after.format, after.size) == ("PNG", (1200, 630))
+    changed = ImageChops.difference(before, after.convert("RGB")).getbbox()
+    assert changed is not None
+    # Only the title changed: the mark and the site's name above it, the rule and the
+    # label below it are as they were.
+    assert changed[1] >= cards.PAD + 72
+    assert changed[3] <= cards.HEIGHT - cards.PAD - 50
+    # The replaced card is deleted once the change is committed; the other language's
+    # card stays.
     assert not default_storage.exists(stored_name(first))
     assert client.get(first.removeprefix("http://testserver")).status_code == 404
-    assert ShareCard.objects.count() == 1
+    assert ShareCard.objects.count() == (1 if language == "en" else 2)
+    if language == "th":
+        assert card_of(client, path)[0] == english
+
+
+def test_a_card_carries_the_sites_colours_mark_and_name(client):
+    live()
+    url, _page = card_of(client, "/articles/bones/")
+    card = picture(stored_name(url)).convert("RGB")
+    # The brand colour at the top right, deepening to the dark brand at the bottom left.
+    assert card.getpixel((1196, 3)) == pytest.approx(cards.BRAND, abs=3)
+    assert card.getpixel((3, 626)) == pytest.approx(cards.BRAND_DARK, abs=3)
+    # The mark: a white square, the ring in the brand colour inside it.
+    pad, unit = cards.PAD, 72 / 32
+    assert card.getpixel((pad + 36, pad + 8)) == pytest.approx(cards.WHITE, abs=3)
+    ring = (round(pad + 13.9 * unit), round(pad + 14.9 * unit))
+    assert card.getpixel(ring) == pytest.approx(cards.BRAND, abs=3)
+    # "Genoma Health" in white beside it, as the name is drawn in the card's font.
+    name = card.crop((pad + 94, pad, pad + 420, pad + 72)).convert("L")
+    written = Image.new("L", name.size)
+    ImageDraw.Draw(written).text(
+        (0, 36), "Genoma Health", font=cards.font(40), fill=255, anchor="lm"
+    )
+    white = name.point(lambda value: 255 if value > 240 else 0)
+    ink = written.point(lambda value: 255 if value > 240 else 0)
+    assert white.getbbox() is not None
+    assert ImageChops.difference(white, ink).histogram()[255] < 0.05 * ink.histogram()[255]
 
 
 def test_the_thai_page_links_the_card_of_its_thai_title(client):
@@ -209,12 +284,32 @@ def test_an_article_with_a_hero_image_shows_its_photo_on_the_card(client):
     # The photo's colour fills the card's right side.
     assert image.convert("RGB").getpixel((1150, 315)) == pytest.approx((200, 120, 40), abs=12)
 
+    # The photo does not stand in for the card: the title is drawn beside it, and a new
+    # title draws a new card with the same photo.
+    article.title = "Hips, knees and you"
+    save_committed(article)
+    committed(lambda: publish(article))
+    retitled, _page = card_of(client, "/articles/hero/")
+    after = picture(stored_name(retitled)).convert("RGB")
+    changed = ImageChops.difference(image.convert("RGB"), after).getbbox()
+    assert changed is not None
+    assert changed[2] <= 1200 - cards.PHOTO_WIDTH  # the photo's side is as it was
+    assert after.getpixel((1150, 315)) == pytest.approx((200, 120, 40), abs=12)
+
     article.hero_image = SimpleUploadedFile("knee.jpg", image_bytes(size=(900, 600)))
     save_committed(article)
     committed(lambda: publish(article))
     replaced, _page = card_of(client, "/articles/hero/")
-    assert replaced != card
-    assert not default_storage.exists(stored_name(card))
+    assert replaced != retitled
+    assert not default_storage.exists(stored_name(retitled))
+
+
+def test_an_article_without_a_hero_image_has_a_card_of_its_title_alone(client):
+    live()
+    card = picture(stored_name(card_of(client, "/articles/bones/")[0])).convert("RGB")
+    # No photo at the right: the background's brand colours there.
+    assert card.getpixel((1150, 315)) != pytest.approx((200, 120, 40), abs=12)
+    assert max(card.getpixel((1190, 40))) < 120
 
 
 def test_pages_with_their_cards_are_valid_html(client, tmp_path):
@@ -238,8 +333,6 @@ def test_pages_with_their_cards_are_valid_html(client, tmp_path):
 def ink(text, size=60):
     """The pixels `text` covers, drawn white on black in the card's bold font."""
     image = Image.new("L", (900, 160))
-    from PIL import ImageDraw
-
     ImageDraw.Draw(image).text((20, 120), text, font=cards.font(size), fill=255, anchor="ls")
     return image
 
@@ -333,3 +426,63 @@ def test_without_raqm_no_thai_card_is_made_rather_than_a_wrong_one(client, monke
     assert list(ShareCard.objects.values_list("language", flat=True)) == ["en"]
     thai, _page = card_of(client, "/th/articles/bones/")
     assert thai == "http://testserver/static/img/share-card-th.png"
+
+
+def test_a_schedule_cancelled_by_a_newer_one_loses_its_card(client):
+    """README: a cancelled schedule queues the cards' job; the card of a title that will
+    now never go live is deleted, the live title's card stays."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    article = live()
+    first, _page = card_of(client, "/articles/bones/")
+    article.title = "Strong bones for life"
+    article.publish_at = timezone.now() + timedelta(hours=1)
+    article.save()
+    committed(lambda: publish(article))  # scheduled for an hour from now: its card made
+    scheduled = ShareCard.objects.get(title="Strong bones for life").image
+    assert default_storage.exists(scheduled)
+
+    article.title = "Bones at every age"
+    article.publish_at = timezone.now() + timedelta(hours=2)
+    article.save()
+    committed(lambda: publish(article))  # takes the first schedule's place: it is cancelled
+    assert set(ShareCard.objects.values_list("title", flat=True)) == {
+        "Bones and you",
+        "Bones at every age",
+    }
+    assert not default_storage.exists(scheduled)
+    assert card_of(client, "/articles/bones/")[0] == first
+
+
+def test_unpublishing_cancels_a_scheduled_first_publication_and_its_card(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    article = make_article(slug="bones", publish_at=timezone.now() + timedelta(hours=1))
+    committed(lambda: publish(article))  # not public yet; its card is ready
+    card = ShareCard.objects.get().image
+    assert default_storage.exists(card)
+    committed(lambda: unpublish(article, _publisher()))  # cancels the schedule alone
+    assert not ShareCard.objects.exists()
+    assert not default_storage.exists(card)
+
+
+def test_the_worker_sweeps_for_cards_every_five_minutes():
+    """README: "the worker's sweep (every five minutes)" (Huey keeps time in UTC)."""
+    from datetime import datetime, timedelta
+
+    from huey.contrib.djhuey import HUEY
+
+    from articles import tasks  # noqa: F401 - registers them
+
+    start = datetime(2026, 12, 7, 0, 0)
+    minutes = [start + timedelta(minutes=n) for n in range(60)]
+    sweeps = [
+        m
+        for m in minutes
+        if "refresh_missing_share_cards" in {task.name for task in HUEY.read_periodic(m)}
+    ]
+    assert sweeps == minutes[::5]

@@ -245,18 +245,28 @@ def test_the_cache_is_shared_through_redis_across_app_servers(
     cache.clear()
 
 
-def test_t_scores_and_searches_are_answered_every_time_and_never_stored(client, clinic_content):
-    client.get("/conditions/osteopenia/")
+@pytest.mark.parametrize(
+    ("prefix", "answer"),
+    [("", "A T-score of {} falls in the range"), ("/th", "ค่า T-score {} อยู่ในช่วง")],
+)
+def test_t_scores_and_searches_are_answered_every_time_and_never_stored(
+    client, clinic_content, prefix, answer
+):
+    """In Thai too: the cache reads a Thai address's parameters as the English one's,
+    so one visitor's T-score is never stored and shown to the next."""
+    plain = client.get(f"{prefix}/conditions/osteopenia/")
     before = cache_entries()
     for n in range(200):
         value = f"-1.{n:03d}"
-        response = client.get(f"/conditions/osteopenia/?t_score={value}")
+        response = client.get(f"{prefix}/conditions/osteopenia/?t_score={value}")
         assert "X-Cache" not in response
-        assert f"A T-score of {value} falls in the range" in response.content.decode()
-    search = client.get("/search/?q=calcium")
+        assert answer.format(value) in response.content.decode()
+    search = client.get(f"{prefix}/search/?q=calcium")
     assert "X-Cache" not in search
     assert 'value="calcium"' in search.content.decode()
     assert cache_entries() == before
+    again = client.get(f"{prefix}/conditions/osteopenia/")
+    assert (again["X-Cache"], again.content) == ("hit", plain.content)
 
 
 def test_parameters_no_page_reads_add_no_entry_and_change_nothing(client, clinic_content):
