@@ -3,13 +3,16 @@
 The counts come from ConsultationRequest.objects.weekly_counts(); this module only
 places them: one stacked bar per week (a segment per status, in the workflow's order,
 from the bottom), the week's total above it, its Monday below it, and a scale of at most
-five steps on the left. Everything is a whole number of the SVG's own units, so the
+five steps on the left; over the bars, a line of how many of each week's requests reached
+scheduled and one of how many reached completed, a marker on each week. Everything is a whole number of the SVG's own units, so the
 template writes it as it is (no localised decimal separator can creep in) and the
 picture needs no script nor any inline style.
 """
 
 from dataclasses import dataclass
 from functools import cached_property
+
+from django.utils.translation import gettext_lazy as _
 
 from consultations.models import ConsultationRequest, WeekCount
 
@@ -39,6 +42,27 @@ class Bar:
     centre: int
     top: int  # where the week's total is written
     segments: tuple
+
+
+@dataclass(frozen=True)
+class Point:
+    x: int
+    y: int
+    count: int
+
+
+@dataclass(frozen=True)
+class Line:
+    """How many of each week's requests reached one status: a point a week."""
+
+    name: str  # "scheduled" or "completed": its class, chart-reached-<name>
+    label: str
+    points: tuple
+
+    @property
+    def path(self):
+        """The points as an SVG polyline's `points` attribute."""
+        return " ".join(f"{point.x},{point.y}" for point in self.points)
 
 
 @dataclass(frozen=True)
@@ -119,6 +143,23 @@ class WeeklyChart:
             top = self.baseline - self._y(week.received)
             bars.append(Bar(week, centre - width // 2, width, centre, top - 5, tuple(segments)))
         return bars
+
+    @cached_property
+    def reached(self):
+        """The lines over the bars: reached scheduled, then reached completed."""
+        lines = (
+            ("scheduled", _("Reached scheduled"), "reached_scheduled"),
+            ("completed", _("Reached completed"), "reached_completed"),
+        )
+        return [
+            Line(
+                name, label, tuple(self._point(bar, getattr(bar.week, field)) for bar in self.bars)
+            )
+            for name, label, field in lines
+        ]
+
+    def _point(self, bar, count):
+        return Point(bar.centre, self.baseline - self._y(count), count)
 
     @cached_property
     def total(self):

@@ -276,6 +276,45 @@ def test_bars_stack_from_the_baseline_to_the_weeks_total(clinic_staff_client):
     assert re.search(r'<text class="chart-total"[^>]*>4</text>', current)
 
 
+def test_lines_mark_how_many_of_each_weeks_requests_reached_scheduled_and_completed(
+    clinic_staff_client,
+):
+    """Whatever their status now: a completed request reached scheduled too."""
+    for status in (Status.NEW, Status.SCHEDULED, Status.COMPLETED, Status.COMPLETED):
+        received(at(this_monday(), 9), status)
+    received(at(weeks_ago(3), 9), Status.SCHEDULED)
+    page = index_page(clinic_staff_client)
+    svg = re.search(r'<svg class="weekly-chart-svg".*?</svg>', page, re.S).group(0)
+    baseline = int(re.search(r'class="chart-baseline"[^>]* y1="(\d+)"', svg).group(1))
+    ticks = {
+        int(value): int(y)
+        for y, value in re.findall(
+            r'<line class="chart-grid"[^>]* y1="(\d+)"[^>]*/>\s*'
+            r'<text class="chart-tick"[^>]*>(\d+)</text>',
+            svg,
+        )
+    }
+    unit = (baseline - ticks[max(ticks)]) / max(ticks)  # height of one request
+    centres = [int(x) for x in re.findall(r'<text class="chart-date" x="(\d+)"', svg)]
+    for name, reached in (("scheduled", {0: 3, 3: 1}), ("completed", {0: 2})):
+        line = re.search(rf'<g class="chart-reached chart-reached-{name}">(.*?)</g>', svg, re.S)
+        markers = [
+            (int(x), int(y)) for x, y in re.findall(r'<circle cx="(\d+)" cy="(\d+)"', line[1])
+        ]
+        assert [x for x, _y in markers] == centres  # one a week, on its bar
+        counts = [reached.get(11 - n, 0) for n in range(12)]  # oldest week first
+        assert [y for _x, y in markers] == [
+            pytest.approx(baseline - count * unit, abs=1) for count in counts
+        ]
+        points = re.search(r'<polyline points="([^"]+)"/>', line[1])[1]
+        assert points == " ".join(f"{x},{y}" for x, y in markers)
+    legend = re.search(r'<ul class="chart-legend">(.*?)</ul>', page, re.S)[1]
+    assert "Reached scheduled</li>" in legend
+    assert "Reached completed</li>" in legend
+    assert week(page, this_monday())["reached scheduled"] == 3
+    assert week(page, this_monday())["reached completed"] == 2
+
+
 def test_superusers_see_it(admin_client):
     received(at(this_monday(), 9))
     page = index_page(admin_client)
