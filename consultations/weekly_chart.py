@@ -4,9 +4,9 @@ The counts come from ConsultationRequest.objects.weekly_counts(); this module on
 places them: one stacked bar per week (a segment per status, in the workflow's order,
 from the bottom), the week's total above it, its Monday below it, and a scale of at most
 five steps on the left; over the bars, a line of how many of each week's requests reached
-scheduled and one of how many reached completed, a marker on each week. Everything is a whole number of the SVG's own units, so the
-template writes it as it is (no localised decimal separator can creep in) and the
-picture needs no script nor any inline style.
+scheduled and one of how many reached completed, a marker on each week. Everything is a
+whole number of the SVG's own units, so the template writes it as it is (no localised
+decimal separator can creep in) and the picture needs no script nor any inline style.
 """
 
 from dataclasses import dataclass
@@ -48,7 +48,6 @@ class Bar:
 class Point:
     x: int
     y: int
-    count: int
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ class WeeklyChart:
         ]
 
     def _point(self, bar, count):
-        return Point(bar.centre, self.baseline - self._y(count), count)
+        return Point(bar.centre, self.baseline - self._y(count))
 
     @cached_property
     def total(self):
