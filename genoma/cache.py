@@ -30,6 +30,7 @@ from django.utils.cache import set_response_etag
 
 VERSION_KEY = "public-pages:version"
 MAX_PAGE_DIGITS = 6
+PART_SECONDS = 24 * 60 * 60
 NOT_STORED = object()  # a parameter value that makes the page a per-visitor answer
 
 
@@ -150,7 +151,8 @@ def _seconds_until_next_publication():
 
 
 class _ProcessCopies:
-    """This process's copies of the pages it served or read from the shared cache.
+    """This process's copies of the pages it served or read from the shared cache (or of
+    the parts many pages share, `kept_until_content_changes`).
 
     A hit then needs only the shared version (`SharedVersion`), which says whether
     the copy is current, instead of the whole page (the page is the larger part of a
@@ -158,24 +160,45 @@ class _ProcessCopies:
     retires every copy in every process.
     """
 
-    MAX_PAGES = 500
+    MAX_ENTRIES = 500
 
     def __init__(self):
-        self._pages = {}  # key: (version, expires, pickled response)
+        self._entries = {}  # key: (version, expires, value)
 
     def get(self, key, version):
-        found = self._pages.get(key)
+        found = self._entries.get(key)
         if found is None or found[0] != version or found[1] <= time.time():
             return None
-        return pickle.loads(found[2])  # noqa: S301 - pickled by this process
+        return found[2]
 
-    def put(self, key, version, expires, pickled):
-        if key not in self._pages and len(self._pages) >= self.MAX_PAGES:
-            del self._pages[next(iter(self._pages))]  # the oldest
-        self._pages[key] = (version, expires, pickled)
+    def put(self, key, version, expires, value):
+        if key not in self._entries and len(self._entries) >= self.MAX_ENTRIES:
+            del self._entries[next(iter(self._entries))]  # the oldest
+        self._entries[key] = (version, expires, value)
 
 
-_copies = _ProcessCopies()
+_copies = _ProcessCopies()  # pages, pickled
+_parts = _ProcessCopies()  # parts of pages
+
+
+def kept_until_content_changes(key, make):
+    """What `make()` returns (a part of many pages, such as the article list's hundred
+    condition choices), made once in this process for each content version, and kept no
+    longer than a cached page would be: a publication retires it (elsewhere within
+    `SharedVersion.CHECK_SECONDS`), and it never outlives the next scheduled change.
+
+    `key` names the part with everything it depends on besides the content (the
+    language, a choice). Kept in the process only: the pages that show it are cached
+    whole in the shared cache."""
+    version = _version.current()
+    part = _parts.get(key, version)
+    if part is None:
+        part = make()
+        upcoming = _seconds_until_next_publication()
+        # Without a scheduled change, a part is as good as its version: kept a day at most.
+        expires = time.time() + (PART_SECONDS if upcoming is None else min(PART_SECONDS, upcoming))
+        _parts.put(key, version, expires, part)
+    return part
 
 
 class PublicPageCacheMiddleware:
@@ -191,13 +214,15 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         key = self._key(request, parameters)
         version = _version.current()
-        cached = _copies.get(key, version)
-        if cached is None:
+        pickled = _copies.get(key, version)
+        if pickled is None:
             stored_version, expires, pickled = cache.get(key, (None, 0, None))
             if stored_version == version:
                 _copies.put(key, version, expires, pickled)
-                cached = pickle.loads(pickled)  # noqa: S301 - written by this middleware
-        if cached is not None:
+            else:
+                pickled = None
+        if pickled is not None:
+            cached = pickle.loads(pickled)  # noqa: S301 - written by this middleware
             cached["X-Cache"] = "hit"
             return cached
         response = self.get_response(request)

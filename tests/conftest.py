@@ -67,10 +67,11 @@ def _empty_cache(request):
     from genoma import cache as page_cache
 
     cache.clear()
-    # ...and this process has read no version and kept no page: as a fresh worker.
+    # ...and this process has read no version and kept no page nor part of one: as a fresh worker.
     monkeypatch = request.getfixturevalue("monkeypatch")
     monkeypatch.setattr(page_cache, "_version", page_cache.SharedVersion())
     monkeypatch.setattr(page_cache, "_copies", page_cache._ProcessCopies())
+    monkeypatch.setattr(page_cache, "_parts", page_cache._ProcessCopies())
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 """The public page cache: fast for visitors, fresh the moment content changes."""
 
+import re
 import time
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
@@ -13,9 +15,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import publishing
-from articles.models import Article, RiskFactor
+from articles.models import Article, Condition, RiskFactor, Version
+from articles.publishing import publish_unreviewed
 from genoma.cache import VERSION_KEY, SharedVersion
-from tests.articles.factories import make_article, publish, save_version
+from tests.articles.factories import (
+    make_article,
+    make_condition,
+    publish,
+    publish_thai,
+    save_version,
+)
 
 pytestmark = pytest.mark.django_db
 ARTICLE = "/articles/osteoporosis-and-stem-cell-therapy-a-new-approach-to-bone-health/"
@@ -320,3 +329,106 @@ def test_a_page_number_longer_than_any_real_one_is_answered_not_stored(client, c
     response = client.get("/articles/", {"page": "9" * 5000})
     assert response.status_code in (200, 404)
     assert "X-Cache" not in response
+
+
+# The parts many pages share (genoma.cache.kept_until_content_changes): the article list's
+# condition choices, the same on each of its pages.
+
+
+def condition_options(response):
+    page = response.content.decode()
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', page)
+
+
+def reads_conditions(queries):
+    condition_type = ContentType.objects.get_for_model(Condition).pk
+    return [q["sql"] for q in queries if f'"content_type_id" = {condition_type}' in q["sql"]]
+
+
+def test_another_page_of_the_list_reuses_the_condition_choices_made_for_the_first(
+    client, clinic_content
+):
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/articles/")
+    assert reads_conditions(queries)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/articles/", {"page": "1"})  # a page the page cache has not seen
+    assert again["X-Cache"] == "miss"
+    assert not reads_conditions(queries)
+    assert condition_options(again) == condition_options(first)
+    assert ("osteoporosis", "Osteoporosis") in condition_options(first)
+    assert "selected" not in again.content.decode()
+
+
+def test_the_choices_with_a_condition_selected_are_kept_for_that_condition(client, clinic_content):
+    client.get("/articles/")
+    chosen = client.get("/articles/", {"condition": "osteopenia"})
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/articles/", {"condition": "osteopenia", "page": "1"})
+    assert again["X-Cache"] == "miss"
+    # The selected condition only: whether the page cache knows it, and the page's title.
+    assert len(reads_conditions(queries)) == 2
+    for page in (chosen, again):
+        assert 'value="osteopenia" selected' in page.content.decode()
+        assert page.content.decode().count("selected") == 1
+    assert condition_options(chosen) == condition_options(again)
+
+
+def test_a_published_condition_joins_the_choices_at_once(
+    client, clinic_content, django_capture_on_commit_callbacks
+):
+    client.get("/articles/")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(make_condition(name="Rheumatoid arthritis", slug="rheumatoid-arthritis"))
+    choices = condition_options(client.get("/articles/", {"page": "1"}))
+    assert ("rheumatoid-arthritis", "Rheumatoid arthritis") in choices
+
+
+def test_a_condition_published_in_another_process_joins_the_choices_within_a_second(
+    client, clinic_content
+):
+    from django.core.cache import cache
+
+    client.get("/articles/")
+    publish(make_condition(name="Rheumatoid arthritis", slug="rheumatoid-arthritis"))
+    cache.set(VERSION_KEY, "a version another process wrote", timeout=None)
+    time.sleep(SharedVersion.CHECK_SECONDS)
+    choices = condition_options(client.get("/articles/", {"page": "1"}))
+    assert ("rheumatoid-arthritis", "Rheumatoid arthritis") in choices
+
+
+def test_a_condition_scheduled_for_later_joins_the_choices_on_time(client, clinic_content):
+    condition = make_condition(name="Rheumatoid arthritis", slug="rheumatoid-arthritis")
+    version = publish_unreviewed(condition)
+    # Scheduled for two seconds from now, as a version approved for a later time is.
+    goes_live = timezone.now() + timedelta(seconds=2)
+    Version.objects.filter(pk=version.pk).update(live_from=goes_live)
+    choices = condition_options(client.get("/articles/"))
+    assert "rheumatoid-arthritis" not in dict(choices)
+    time.sleep((goes_live - timezone.now()).total_seconds() + 0.1)
+    choices = condition_options(client.get("/articles/", {"page": "1"}))
+    assert ("rheumatoid-arthritis", "Rheumatoid arthritis") in choices
+
+
+def test_the_choices_are_kept_in_each_language(client, clinic_content):
+    osteopenia = Condition.objects.get(slug="osteopenia")
+    publish_thai(osteopenia, name="ภาวะกระดูกบาง")
+    english = condition_options(client.get("/articles/"))
+    thai = condition_options(client.get("/th/articles/"))
+    assert ("osteopenia", "Osteopenia") in english
+    assert ("osteopenia", "ภาวะกระดูกบาง") in thai
+    assert ("osteopenia", "Osteopenia") in condition_options(client.get("/articles/?page=1"))
+
+
+def test_with_the_page_cache_off_the_choices_are_still_kept_and_retired_by_a_publication(
+    client, clinic_content, settings, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    client.get("/articles/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/articles/")
+    assert not reads_conditions(queries)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(make_condition(name="Rheumatoid arthritis", slug="rheumatoid-arthritis"))
+    choices = condition_options(client.get("/articles/"))
+    assert ("rheumatoid-arthritis", "Rheumatoid arthritis") in choices
