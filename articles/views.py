@@ -94,8 +94,8 @@ class ArticleListView(ListView):
 
 def condition_options(selected):
     """The list's filter, one <option> per published condition: the same hundred on each
-    of the list's pages (and of each condition's), so made once per language, selected
-    condition and content version (rendering them was a third of a page's cost)."""
+    of the list's pages, so made once per language, selected condition and content
+    version (reading and rendering them was a third of a page's cost)."""
     return kept_until_content_changes(
         ("condition-options", get_language(), selected.slug if selected else ""),
         lambda: render_to_string(

@@ -10,6 +10,9 @@ most once a second, so a busy worker's hit touches neither the cache nor the
 database); a scheduled article appears on time because no page is kept past the next
 scheduled publish time.
 
+A part that many pages show alike (the article list's condition choices) is kept in
+each process under the same version and the same limit (`kept_until_content_changes`).
+
 A page is stored once, whatever the query string: the key holds only the
 parameters that page reads, written one way (`PAGE_PARAMETERS`), so `?utm_source=`
 or junk cannot fill the cache, and a visitor's own question (a search, a T-score)
