@@ -3,7 +3,7 @@ rules allow, the week's calendar shows who sees whom when, and staff schedule a 
 from it."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -33,6 +33,11 @@ Status = ConsultationRequest.Status
 Kind = ConsultationEvent.Kind
 CALENDAR = "admin:consultations_consultationrequest_calendar"
 CHANGELIST = "admin:consultations_consultationrequest_changelist"
+
+
+def clinic_time(day, hour):
+    """`hour` o'clock on `day`, clinic time."""
+    return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
 @pytest.fixture
@@ -367,18 +372,16 @@ def test_the_calendar_shows_the_weeks_consultations_by_clinician_and_day(
 def test_the_calendar_shows_completed_consultations_and_those_without_a_clinician(
     clinic_staff_client, doctor
 ):
+    # This week's Monday and Wednesday, whichever day of the week the test runs on.
     monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
-    completed = holding_time(
-        doctor, next_weekday_at(9, weekday=0, weeks_ahead=0), status=Status.COMPLETED
-    )
-    without = make_request(
-        status=Status.SCHEDULED, scheduled_at=next_weekday_at(15, weekday=2, weeks_ahead=0)
-    )
+    wednesday = monday + timedelta(days=2)
+    completed = holding_time(doctor, clinic_time(monday, 9), status=Status.COMPLETED)
+    without = make_request(status=Status.SCHEDULED, scheduled_at=clinic_time(wednesday, 15))
     page = calendar(clinic_staff_client, week=monday.isoformat())
     assert completed.reference in cell(page, doctor, monday)
     assert "Completed" in cell(page, doctor, monday)
     assert "Scheduled without a clinician" in page
-    assert without.reference in cell(page, None, monday + timedelta(days=2))
+    assert without.reference in cell(page, None, wednesday)
 
 
 def test_days_off_are_marked(clinic_staff_client, doctor):
