@@ -679,7 +679,7 @@ def test_page_query_budgets_do_not_grow_with_related_rows(
         assert client.get(article.get_absolute_url()).status_code == 200
     # The first list makes the condition choices each of its pages shows: the choices and
     # the next scheduled change (two). They are kept under the content version, made here
-    # in the cache's table as in a new deployment (seven statements with its savepoint).
+    # in the cache's table as in a new deployment (six statements, a savepoint and its release).
     with django_assert_max_num_queries(13, info="first list"):
         assert client.get("/articles/").status_code == 200
     for url, budget in budgets.items():
