@@ -81,10 +81,15 @@ def is_thai(text):
     return any(ord(character) in THAI for character in text)
 
 
-@functools.cache
 def font(size, bold=True):
-    name = "Sarabun-Bold.ttf" if bold else "Sarabun-Regular.ttf"
     layout = ImageFont.Layout.RAQM if HAS_RAQM else ImageFont.Layout.BASIC
+    return _typeface(size, bold, layout)
+
+
+@functools.cache
+def _typeface(size, bold, layout):
+    # Kept per layout: a font made for one layout cannot draw text laid out by the other.
+    name = "Sarabun-Bold.ttf" if bold else "Sarabun-Regular.ttf"
     return ImageFont.truetype(str(FONTS / name), size, layout_engine=layout)
 
 

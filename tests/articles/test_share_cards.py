@@ -348,6 +348,17 @@ def test_thai_is_laid_out_with_its_marks():
     assert box[0] > 20
 
 
+def test_a_font_made_without_raqm_is_never_used_with_it(monkeypatch):
+    """A worker that once drew without Raqm (or a test that pretended so) must not hand that
+    font to a drawing that lays Thai out with Raqm: Pillow refuses it, and no card is made."""
+    with monkeypatch.context() as without_raqm:
+        without_raqm.setattr(cards, "HAS_RAQM", False)
+        cards.font(61)
+    image = Image.new("L", (400, 100))
+    cards._text(ImageDraw.Draw(image), (10, 80), "ที่นี่", cards.font(61), 255, "ls")
+    assert image.getbbox()
+
+
 def test_titles_wrap_at_spaces_and_thai_between_words():
     typeface = cards.font(60)
     width = 600
