@@ -20,6 +20,7 @@ CONDITION = "/conditions/thai-osteoporosis/"
 ARTICLE = "/articles/thai-bone-health/"
 TREATMENT = "/treatments/thai-stem-cells/"
 LINK = re.compile(r'href="(/(?:articles|conditions|treatments)/[a-z0-9-]+/)"')
+THAI_LINK = re.compile(r'href="/th(/(?:articles|conditions|treatments)/[a-z0-9-]+/)"')
 
 
 @pytest.fixture
@@ -137,10 +138,74 @@ def test_a_thai_query_ranks_the_title_above_the_summary_above_the_text(client):
     ]
 
 
+@pytest.fixture
+def calcium_articles():
+    """A Thai word in two titles, two summaries and one text; the text's title comes
+    first in alphabetical order, the titles' first letters in every collation."""
+    in_text = make_article(slug="calcium-text", title="การกินอาหาร", standfirst="เมนูประจำวัน")
+    make_section(in_text, body="<p>แคลเซียมช่วยให้กระดูกแข็งแรง</p>")
+    publish(
+        in_text,
+        make_article(slug="calcium-title-2", title="ขนมแคลเซียมสูง"),
+        make_article(slug="calcium-title-1", title="กินแคลเซียมทุกวัน"),
+        make_article(slug="calcium-summary-2", title="งานวิจัย", standfirst="แคลเซียมในนม"),
+        make_article(slug="calcium-summary-1", title="คู่มือ", standfirst="มีแคลเซียมสูง"),
+    )
+
+
+@pytest.mark.parametrize("language", ["", "/th"])
+def test_a_page_of_results_takes_the_titles_then_the_summaries_then_the_texts(
+    client, calcium_articles, monkeypatch, language
+):
+    def articles_found(query):
+        page = client.get(f"{language}/search/", {"q": query}).content.decode()
+        return (THAI_LINK if language else LINK).findall(page)
+
+    assert articles_found("แคลเซียม") == [
+        "/articles/calcium-title-1/",
+        "/articles/calcium-title-2/",
+        "/articles/calcium-summary-1/",
+        "/articles/calcium-summary-2/",
+        "/articles/calcium-text/",
+    ]
+    monkeypatch.setattr("articles.search.RESULTS_PER_KIND", 3)
+    assert articles_found("แคลเซียม") == [
+        "/articles/calcium-title-1/",
+        "/articles/calcium-title-2/",
+        "/articles/calcium-summary-1/",
+    ]
+
+
+@pytest.mark.parametrize("language", ["", "/th"])
+def test_when_titles_fill_the_page_no_long_text_is_read(
+    client, calcium_articles, monkeypatch, language
+):
+    """A word that many texts hold fills the page from the titles: the texts, long and
+    (on PostgreSQL) read and decompressed one by one to be compared, are left alone."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.models import Article
+
+    monkeypatch.setattr("articles.search.RESULTS_PER_KIND", 1)  # a Thai page reads two
+    article_kind = ContentType.objects.get_for_model(Article).pk
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"{language}/search/", {"q": "แคลเซียม"}).content.decode()
+    assert (THAI_LINK if language else LINK).findall(page) == ["/articles/calcium-title-1/"]
+    about_articles = [
+        query["sql"]
+        for query in captured
+        if f'"articles_version"."content_type_id" = {article_kind}' in query["sql"]
+    ]
+    assert about_articles
+    assert not [sql for sql in about_articles if "search_text" in sql]
+
+
 def test_on_postgresql_the_trigram_index_starts_with_the_kind():
-    """Search reads one kind at a time: its trigram index is by kind, then text, so that
-    a search for conditions does not recheck every article that holds the word (the
-    figures: make bench-scale, docs/performance.md)."""
+    """Search reads one kind at a time: its trigram indexes, of the texts and of the
+    titles, are by kind first, so that a search for conditions does not recheck every
+    article that holds the word (the figures: make bench-scale, docs/performance.md)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -151,3 +216,6 @@ def test_on_postgresql_the_trigram_index_starts_with_the_kind():
     assert list(trigram) == ["version_kind_search_text_idx"]
     assert trigram["version_kind_search_text_idx"]["columns"] == ["content_type_id", "search_text"]
     assert trigram["version_kind_search_text_idx"]["type"] == "gin"
+    titles = {name: index for name, index in indexes.items() if "title" in index["columns"]}
+    assert titles["version_kind_title_idx"]["columns"] == ["content_type_id", "title"]
+    assert titles["version_kind_title_idx"]["type"] == "gin"
