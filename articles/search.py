@@ -26,37 +26,48 @@ from django.utils.translation import get_language
 from articles.models import Article, Condition, Treatment, Version
 from articles.translation import SOURCE
 
-RESULTS_PER_KIND = 20
+RESULTS_PER_KIND = 20  # on a page of results
+MOST_PAGES = 10_000  # a page number past it is refused before any search
 MOST_WORDS = 10
 THAI = re.compile(r"[\u0e00-\u0e7f]+")
 WORD = re.compile(r"\w")
 TAG = re.compile(r"<[^>]*>")  # exact on sanitized HTML: nh3 escapes "<" and ">" in attributes
 
 
-def search_site(query):
-    """Return {"articles": [...], "conditions": [...], "treatments": [...]}, best first:
-    the public records whose published words match, in the page's language or in
-    English, each shown as lists show it (`VersionQuerySet.for_list`)."""
+def search_site(query, page=1):
+    """Return ({"articles": [...], "conditions": [...], "treatments": [...]}, more): the
+    `page`th RESULTS_PER_KIND of each kind, best first, of the public records whose
+    published words match, in the page's language or in English, each shown as lists
+    show it (`VersionQuerySet.for_list`); `more` when a kind has matches after them.
+
+    Matches are not counted (a word in every article would be counted on every page):
+    one match past the page says whether another page follows."""
     shown = {
         "articles": Version.objects.for_list().of(Article),
         "conditions": Version.objects.for_list().of(Condition),
         "treatments": Version.objects.treatments_for_list(),
     }
     models = {"articles": Article, "conditions": Condition, "treatments": Treatment}
-    results = {}
+    first = (page - 1) * RESULTS_PER_KIND
+    last = first + RESULTS_PER_KIND
+    results, more = {}, False
     for key, model in models.items():
         if get_language() == SOURCE:  # the listed versions' own words
-            results[key] = _found(shown[key], query, RESULTS_PER_KIND)
+            found = _found(shown[key], query, last + 1)
+            results[key] = found[first:last]
+            more = more or len(found) > last
             continue
-        # The translation's words and the English ones; a record matches in up to two
-        # languages: one entry each, best first.
+        # The translation's words and the English ones: a record matches in up to two
+        # languages, one entry each, best first; twice as many versions as the records
+        # wanted, and one more, hold one record past the page when there is one.
         versions = Version.objects.in_language().of(model).only("object_id")
-        matches = _found(versions, query, RESULTS_PER_KIND * 2)
+        matches = _found(versions, query, 2 * last + 1)
         best_first = list(dict.fromkeys(version.object_id for version in matches))
-        best_first = best_first[:RESULTS_PER_KIND]
-        listed = {v.object_id: v for v in shown[key].filter(object_id__in=best_first)}
-        results[key] = [listed[pk] for pk in best_first if pk in listed]
-    return results
+        more = more or len(best_first) > last
+        on_page = best_first[first:last]
+        listed = {v.object_id: v for v in shown[key].filter(object_id__in=on_page)}
+        results[key] = [listed[pk] for pk in on_page if pk in listed]
+    return results, more
 
 
 def _found(versions, query, limit):

@@ -28,7 +28,7 @@ from articles.pages import (
     treatment_page,
 )
 from articles.preview import version_id_from_token
-from articles.search import search_site
+from articles.search import MOST_PAGES, search_site
 from articles.tscore import interpret_t_score, t_score_scale
 from genoma.cache import kept_until_content_changes
 
@@ -245,11 +245,38 @@ def preview(request, token):
     return response
 
 
+class ResultsPage:
+    """A page of search results as `articles/pagination.html` reads a list's page. Search
+    does not count its results, so the page knows whether another follows, not how many."""
+
+    paginator = None  # no count: "Page 2", not "Page 2 of 9"
+
+    def __init__(self, number, has_next):
+        self.number = number
+        self.has_next = has_next
+        self.has_previous = number > 1
+        self.has_other_pages = self.has_previous or has_next
+        self.previous_page_number = number - 1
+        self.next_page_number = number + 1
+
+
 @require_safe
 def search(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    results = search_site(query) if query else None
-    return render(request, "articles/search.html", {"query": query, "results": results})
+    context = {"query": query, "results": None}
+    if query:
+        number = request.GET.get("page") or "1"
+        if not number.isdecimal() or not 1 <= int(number) <= MOST_PAGES:
+            raise Http404(_("There is no such page."))
+        results, more = search_site(query, int(number))
+        if int(number) > 1 and not any(results.values()):
+            raise Http404(_("There is no such page."))
+        context.update(
+            results=results,
+            page_obj=ResultsPage(int(number), more),
+            page_query=urlencode({"q": query}) + "&",
+        )
+    return render(request, "articles/search.html", context)
 
 
 @never_cache

@@ -11,6 +11,7 @@ from tests.articles.factories import (
     make_section,
     make_treatment,
     publish,
+    publish_thai,
     save_version,
 )
 
@@ -188,7 +189,10 @@ def test_when_titles_fill_the_page_no_long_text_is_read(
 
     from articles.models import Article
 
-    monkeypatch.setattr("articles.search.RESULTS_PER_KIND", 1)  # a Thai page reads two
+    # A page of one, and one past it to know whether another follows: two; a Thai page
+    # reads twice as many, and one (a record may match in both languages): three.
+    monkeypatch.setattr("articles.search.RESULTS_PER_KIND", 1)
+    publish(make_article(slug="calcium-title-3", title="งดแคลเซียม"))
     article_kind = ContentType.objects.get_for_model(Article).pk
     with CaptureQueriesContext(connection) as captured:
         page = client.get(f"{language}/search/", {"q": "แคลเซียม"}).content.decode()
@@ -200,6 +204,58 @@ def test_when_titles_fill_the_page_no_long_text_is_read(
     ]
     assert about_articles
     assert not [sql for sql in about_articles if "search_text" in sql]
+
+
+@pytest.mark.parametrize("language", ["", "/th"])
+def test_results_past_a_page_are_on_the_next_pages_each_record_once(
+    client, calcium_articles, monkeypatch, language
+):
+    """Search does not count its results: one match past the page says another page
+    follows. On a Thai page a record found in both languages is one result."""
+    from articles.models import Article
+
+    # Found in Thai and in English, each in the same place in both.
+    for slug in ("calcium-title-1", "calcium-title-2", "calcium-summary-2"):
+        article = Article.objects.get(slug=slug)
+        publish_thai(
+            article, title=f"{article.title} ฉบับไทย", standfirst=f"{article.standfirst} ฉบับไทย"
+        )
+    monkeypatch.setattr("articles.search.RESULTS_PER_KIND", 2)
+    pages = {}
+    for number in (1, 2, 3):
+        response = client.get(f"{language}/search/", {"q": "แคลเซียม", "page": number})
+        assert response.status_code == 200
+        pages[number] = response.content.decode()
+    assert [(THAI_LINK if language else LINK).findall(page) for page in pages.values()] == [
+        ["/articles/calcium-title-1/", "/articles/calcium-title-2/"],
+        ["/articles/calcium-summary-1/", "/articles/calcium-summary-2/"],
+        ["/articles/calcium-text/"],
+    ]
+    query = "q=%E0%B9%81%E0%B8%84%E0%B8%A5%E0%B9%80%E0%B8%8B%E0%B8%B5%E0%B8%A2%E0%B8%A1"
+    assert f'rel="next" href="?{query}&amp;page=2"' in pages[1]
+    assert 'rel="prev"' not in pages[1]
+    assert f'rel="prev" href="?{query}&amp;page=1"' in pages[2]
+    assert f'rel="next" href="?{query}&amp;page=3"' in pages[2]
+    assert 'rel="prev"' in pages[3]
+    assert 'rel="next"' not in pages[3]
+    assert re.search(r"<title>[^<]*(page|หน้า) 2 ·", pages[2])
+    assert client.get(f"{language}/search/", {"q": "แคลเซียม", "page": 4}).status_code == 404
+
+
+def test_a_page_of_results_that_fits_has_no_page_links(client, calcium_articles):
+    page = client.get("/search/", {"q": "แคลเซียม"}).content.decode()
+    assert len(LINK.findall(page)) == 5
+    assert 'class="pagination"' not in page
+
+
+@pytest.mark.parametrize("number", ["abc", "0", "-1", "1.5", "", " 2", "10001", "9" * 30])
+def test_a_page_number_that_is_not_there_is_a_clear_404(client, calcium_articles, number):
+    response = client.get("/search/", {"q": "แคลเซียม", "page": number})
+    if number == "":  # no number: the first page
+        assert response.status_code == 200
+        return
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
 
 
 def test_on_postgresql_the_trigram_index_starts_with_the_kind():
