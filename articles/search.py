@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 from articles.models import Article, Condition, Treatment, Version
 from articles.translation import SOURCE
 
-RESULTS_PER_KIND = 20  # on a page of results
+RESULTS_PER_KIND = 10  # of each kind on a page of results: on a phone, already a long page
 MOST_PAGES = 10_000  # a page number past it is refused before any search
 MOST_WORDS = 10
 THAI = re.compile(r"[\u0e00-\u0e7f]+")

@@ -242,6 +242,16 @@ def test_results_past_a_page_are_on_the_next_pages_each_record_once(
     assert client.get(f"{language}/search/", {"q": "แคลเซียม", "page": 4}).status_code == 404
 
 
+def test_a_page_of_results_holds_ten_of_a_kind(client):
+    """As README says: up to 10 of each kind, then "More results"."""
+    publish(*[make_article(slug=f"zinc-{n:02}", title=f"สังกะสี {n:02}") for n in range(11)])
+    first = client.get("/search/", {"q": "สังกะสี"}).content.decode()
+    second = client.get("/search/", {"q": "สังกะสี", "page": 2}).content.decode()
+    assert LINK.findall(first) == [f"/articles/zinc-{n:02}/" for n in range(10)]
+    assert 'rel="next"' in first
+    assert LINK.findall(second) == ["/articles/zinc-10/"]
+
+
 def test_a_page_of_results_that_fits_has_no_page_links(client, calcium_articles):
     page = client.get("/search/", {"q": "แคลเซียม"}).content.decode()
     assert len(LINK.findall(page)) == 5
