@@ -37,6 +37,7 @@ from articles.models import (
     Version,
 )
 from articles.translation import SOURCE
+from genoma.cache import kept_until_content_changes
 
 logger = logging.getLogger(__name__)
 EXPERIMENTAL = Treatment.Evidence.EXPERIMENTAL.value
@@ -307,7 +308,9 @@ def condition_page(version):
     linked = _Published(conditions={version.object_id}, treatments=set(), own=[version])
     articles = Version.objects.articles_for_list().filter(conditions=version.object_id)
     rows = linked.condition_rows(version.object_id)
-    has_bands = "t_score_bands" in version.data["parts"]
+    bands = []
+    if "t_score_bands" in version.data["parts"]:
+        bands = kept_until_content_changes(("t-score-bands", get_language()), published_bands)
     return ConditionPage(
         version=version,
         condition=version.record,
@@ -315,13 +318,14 @@ def condition_page(version):
         risk_factors=rows.get(ConditionPoint.Kind.RISK_FACTORS, []),
         treatments=rows.get(ArticleSection.Kind.CONDITION_TREATMENTS, []),
         articles=articles,
-        bands=published_bands() if has_bands else [],
+        bands=bands,
     )
 
 
 def published_bands():
     """The T-score bands of every published condition, lowest first, in the page's
-    language where the condition's translation is published."""
+    language where the condition's translation is published. Every condition's document
+    is read to find them: condition pages keep them per content version."""
     owners = (
         Version.objects.in_language().of(Condition).filter(data__parts__has_key="t_score_bands")
     )

@@ -265,15 +265,16 @@ def search(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     context = {"query": query, "results": None}
     if query:
-        number = request.GET.get("page") or "1"
-        if not number.isdecimal() or not 1 <= int(number) <= MOST_PAGES:
+        asked = request.GET.get("page") or "1"
+        number = int(asked) if asked.isdecimal() else 0
+        if not 1 <= number <= MOST_PAGES:
             raise Http404(_("There is no such page."))
-        results, more = search_site(query, int(number))
-        if int(number) > 1 and not any(results.values()):
+        results, more = search_site(query, number)
+        if number > 1 and not any(results.values()):
             raise Http404(_("There is no such page."))
         context.update(
             results=results,
-            page_obj=ResultsPage(int(number), more),
+            page_obj=ResultsPage(number, more),
             page_query=urlencode({"q": query}) + "&",
         )
     return render(request, "articles/search.html", context)

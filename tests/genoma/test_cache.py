@@ -432,3 +432,37 @@ def test_with_the_page_cache_off_the_choices_are_still_kept_and_retired_by_a_pub
         publish(make_condition(name="Rheumatoid arthritis", slug="rheumatoid-arthritis"))
     choices = condition_options(client.get("/articles/"))
     assert ("rheumatoid-arthritis", "Rheumatoid arthritis") in choices
+
+
+# The T-score bands every condition page draws: those of every published condition, read
+# from their documents once per content version (articles.pages.published_bands).
+
+
+def bands_drawn(response):
+    return re.findall(r'<text class="t-scale-name"[^>]*>([^<]*)</text>', response.content.decode())
+
+
+def test_the_t_score_bands_are_read_once_for_every_condition_page(client, clinic_content, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    first = client.get("/conditions/osteopenia/")
+    with CaptureQueriesContext(connection) as queries:
+        other = client.get("/conditions/osteoporosis/")
+    assert not [q["sql"] for q in queries if "t_score_bands" in q["sql"]]
+    assert bands_drawn(other) == bands_drawn(first)
+    assert len(bands_drawn(other)) == 3
+
+
+def test_a_band_published_with_its_condition_is_drawn_on_every_condition_page_at_once(
+    client, clinic_content, settings, django_capture_on_commit_callbacks
+):
+    from articles.models import TScoreBand
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    assert "Low bone mass" not in bands_drawn(client.get("/conditions/osteoporosis/"))
+    band = TScoreBand.objects.get(name="Osteopenia")
+    band.name = "Low bone mass"
+    band.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(band.condition)
+    for slug in ("osteoporosis", "osteopenia"):
+        assert "Low bone mass" in bands_drawn(client.get(f"/conditions/{slug}/"))
