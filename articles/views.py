@@ -270,12 +270,15 @@ def search(request):
         if not 1 <= number <= MOST_PAGES:
             raise Http404(_("There is no such page."))
         results, more = search_site(query, number)
+        same_search = urlencode({"q": query})
         if number > 1 and not any(results.values()):
-            raise Http404(_("There is no such page."))
+            # Past the last page: results change with each publication, and a Thai search
+            # finds more than the same search in English (the language switcher keeps the
+            # page), so the search stays on screen, with the way back to its first page.
+            context.update(past_the_end=number, first_page=f"?{same_search}")
+            return render(request, "articles/search.html", context, status=404)
         context.update(
-            results=results,
-            page_obj=ResultsPage(number, more),
-            page_query=urlencode({"q": query}) + "&",
+            results=results, page_obj=ResultsPage(number, more), page_query=f"{same_search}&"
         )
     return render(request, "articles/search.html", context)
 

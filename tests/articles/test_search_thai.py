@@ -252,6 +252,29 @@ def test_a_page_of_results_holds_ten_of_a_kind(client):
     assert LINK.findall(second) == ["/articles/zinc-10/"]
 
 
+def test_switching_language_past_the_last_page_keeps_the_search(client, monkeypatch):
+    """A Thai page finds the Thai words too, so its second page can be past the last of the
+    same search in English: the language switcher, which keeps the page, lands on the
+    search with the way to its first page, not on a dead end."""
+    both = make_article(slug="zinc-both", title="สังกะสีกับกระดูก")
+    thai_only = make_article(slug="zinc-thai", title="อาหารเสริม")
+    publish(both, thai_only)
+    publish_thai(thai_only, title="อาหารเสริมสังกะสี")
+    monkeypatch.setattr("articles.search.RESULTS_PER_KIND", 1)
+    zinc = "q=%E0%B8%AA%E0%B8%B1%E0%B8%87%E0%B8%81%E0%B8%B0%E0%B8%AA%E0%B8%B5"
+    thai_second = client.get(f"/th/search/?{zinc}&page=2")
+    assert THAI_LINK.findall(thai_second.content.decode()) == ["/articles/zinc-thai/"]
+    switch = f'href="/search/?{zinc}&amp;page=2"'
+    assert switch in thai_second.content.decode()
+    english_second = client.get(f"/search/?{zinc}&page=2")
+    assert english_second.status_code == 404
+    page = english_second.content.decode()
+    assert "There are no more results for “สังกะสี”: page 2 is past the last one." in page
+    assert f'<a href="?{zinc}">First page of results</a>' in page
+    assert 'name="q" value="สังกะสี"' in page  # the search form, filled in
+    assert LINK.findall(client.get(f"/search/?{zinc}").content.decode()) == ["/articles/zinc-both/"]
+
+
 def test_a_page_of_results_that_fits_has_no_page_links(client, calcium_articles):
     page = client.get("/search/", {"q": "แคลเซียม"}).content.decode()
     assert len(LINK.findall(page)) == 5
