@@ -39,6 +39,7 @@ from articles.publishing import a_year_after, describe_version
 from articles.roles import CLINIC_STAFF, MEDICAL_REVIEWERS
 from articles.translation import SOURCE, TRANSLATION
 from articles.versioning import take_snapshot
+from articles.views import ARTICLES_PER_PAGE
 from consultations.models import REFERENCE_ALPHABET, ConsultationEvent, ConsultationRequest
 from team.models import Clinician
 
@@ -274,13 +275,16 @@ class Writer:
             batch_size=BATCH,
         )
         osteopenia = Condition.objects.filter(slug="osteopenia").first()
+        # The clinic's own condition has a long list of articles too: one in fifty, or every
+        # one on a site too small to fill its first page that way.
+        osteopenia_every = 50 if count >= 50 * ARTICLES_PER_PAGE else 1
         condition_of = {a.pk: conditions[n % len(conditions)] for n, a in enumerate(articles)}
         treatment_of = {a.pk: treatments[n % len(treatments)] for n, a in enumerate(articles)}
         Article.conditions.through.objects.bulk_create(
             [Article.conditions.through(article=a, condition=condition_of[a.pk]) for a in articles]
-            + [  # the clinic's own condition has a long list of articles too
+            + [
                 Article.conditions.through(article=a, condition=osteopenia)
-                for a in articles[::50]
+                for a in articles[::osteopenia_every]
                 if osteopenia
             ],
             batch_size=BATCH,
