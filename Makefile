@@ -75,8 +75,9 @@ bench: $(VENV)/.runtime
 
 # How each page's cost grows with content: the clinic's three posts beside a large
 # synthetic site (2,000 articles in English and Thai, 100 conditions, 100 treatments,
-# 50,000 consultation requests), each in a PostgreSQL database of its own, made and
-# dropped here; PASS or FAIL per target, reports/bench-scale.json, non-zero on a FAIL.
+# 50,000 consultation requests) and beside one just large enough to fill each page, each
+# in a PostgreSQL database of its own, made and dropped here; PASS or FAIL per target,
+# reports/bench-scale.json, non-zero on a FAIL.
 # BENCH_SCALE_ARGS="--seconds 5 --rounds 2 --keep"
 bench-scale: $(VENV)/.runtime
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk

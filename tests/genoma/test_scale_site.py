@@ -10,6 +10,7 @@ from django.urls import reverse
 from articles.models import Article, Condition, Version
 from articles.publishing import record_version
 from consultations.models import ConsultationEvent, ConsultationRequest
+from scripts.prodlike import ROOT
 from tests.articles.factories import text_of
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,22 @@ def test_its_requests_have_the_audit_trail_the_app_writes(admin_client, scale_si
 def test_it_never_writes_into_a_database_with_content_of_its_own(scale_site):
     with pytest.raises(CommandError, match="written only into a new one"):
         call_command("generate_scale_site", articles=1, requests=1, stdout=io.StringIO())
+
+
+def test_a_page_of_each_shows_as_many_rows_as_the_large_site(
+    client, clinic_content, settings, monkeypatch
+):
+    """make bench-scale compares the large site with this one at equal page contents."""
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    from bench_scale import A_PAGE_OF_EACH, PAGES
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    call_command("generate_scale_site", **A_PAGE_OF_EACH, stdout=io.StringIO())
+
+    def cards(name):
+        return client.get(PAGES[name]).content.decode().count('<li class="card"')
+
+    assert cards("article list") == cards("article list, Thai") == 10
+    assert cards("article list, last page") == 3  # as on the large site: 2,003 articles
+    assert cards("condition") == 10
+    assert client.get(PAGES["feed"]).content.decode().count("<entry>") == 20
