@@ -123,10 +123,15 @@ def in_site(env_extra):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def rows_shown(html):
+    """The cards and feed entries a page shows: what a page of each must match."""
+    return html.count('<li class="card"') + html.count("<entry>")
+
+
 def sign_in_and_count_queries(pages):
     """(In the site's process.) A member of each staff group signed in, second factor given
     (clinic staff need it), as session cookies for the timed requests; and the queries each
-    page reads, the second time."""
+    page reads, the second time, and the rows it shows."""
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -154,16 +159,17 @@ def sign_in_and_count_queries(pages):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
         cookies[prefix] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-    queries = {}
+    queries, rows = {}, {}
     for name, path in pages.items():
         browser = browsers[next((p for p in STAFF if path.startswith(p)), "")]
         browser.get(path)  # the first visit after a publication works an article out
         with CaptureQueriesContext(connection) as captured:
-            status = browser.get(path).status_code
-        if status != 200:
-            raise RuntimeError(f"{path} answered {status}")
+            response = browser.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
         queries[name] = len(captured)
-    print(json.dumps({"cookies": cookies, "queries": queries}))
+        rows[name] = rows_shown(response.content.decode())
+    print(json.dumps({"cookies": cookies, "queries": queries, "rows": rows}))
 
 
 def cookie_for(path, cookies):
@@ -252,29 +258,34 @@ def measure_public(bases, args):
     return results
 
 
-def cost_row(page, what, by_site, queries, base, note=""):
-    """The row of `page`: the large site's cost of it against `base`'s, and its verdict."""
+def cost_row(page, what, by_site, counts, base, note=""):
+    """The row of `page`: the large site's cost of it against `base`'s, and its verdict.
+    Against a page of each, the two pages must show as many rows, or the row fails."""
     small, large = by_site[base], by_site["large"]
     ratio = small["rps"] / large["rps"] if large["rps"] else float("inf")  # none in time
+    rows = counts[base]["rows"][page], counts["large"]["rows"][page]
     return {
         "what": what,
         "figures": f"{small['rps']:.0f} → {large['rps']:.0f} req/s, p50 "
         f"{small['p50_ms']:.1f} → {large['p50_ms']:.1f} ms, cost {ratio:.2f}x, queries "
-        f"{queries[base][page]} → {queries['large'][page]}{note}",
+        f"{counts[base]['queries'][page]} → {counts['large']['queries'][page]}, rows "
+        f"{rows[0]} → {rows[1]}{note}",
         "target": f"cost ≤ {COST_RATIO}x of {base}",
-        "passed": ratio <= COST_RATIO and not small["non_2xx"] + large["non_2xx"],
+        "passed": ratio <= COST_RATIO
+        and not small["non_2xx"] + large["non_2xx"]
+        and (base != "a page of each" or rows[0] == rows[1]),
     }
 
 
-def verdicts(public, searches, admin, queries):
+def verdicts(public, searches, admin, counts):
     """The rows of the table: what, figures, target, passed."""
     rows = []
     for name, by_site in public.items():
         sqlite = f" (SQLite {by_site['3 articles, SQLite']['rps']:.0f} req/s)"
-        rows.append(cost_row(name, name, by_site, queries, "3 articles", sqlite))
+        rows.append(cost_row(name, name, by_site, counts, "3 articles", sqlite))
         if name not in NOT_FILLED_BY_A_PAGE_OF_EACH:
             past_a_page = f"{name}, past a page"
-            rows.append(cost_row(name, past_a_page, by_site, queries, "a page of each"))
+            rows.append(cost_row(name, past_a_page, by_site, counts, "a page of each"))
     for name, times in searches.items():
         p50, p95 = percentile(times, 50), percentile(times, 95)
         rows.append(
@@ -287,7 +298,7 @@ def verdicts(public, searches, admin, queries):
         )
     for name, times in admin.items():
         p50 = percentile(times, 50)
-        few, many = queries["3 articles"][name], queries["large"][name]
+        few, many = counts["3 articles"]["queries"][name], counts["large"]["queries"][name]
         rows.append(
             {
                 "what": f"admin: {name}",
@@ -340,8 +351,11 @@ def main():
         if not args.keep:
             for name in DATABASES.values():
                 drop(name)
-    queries = {site: report["queries"] for site, (_env, report) in sites.items()}
-    rows = verdicts(public, searches, admin, queries)
+    counts = {
+        site: {"queries": report["queries"], "rows": report["rows"]}
+        for site, (_env, report) in sites.items()
+    }
+    rows = verdicts(public, searches, admin, counts)
     print(f"\n{'what':<56}{'figures':<96}{'target':<36}verdict")
     for row in rows:
         verdict = "PASS" if row["passed"] else "FAIL"
@@ -352,7 +366,8 @@ def main():
         "public": public,
         "search_ms": searches,
         "admin_ms": admin,
-        "queries": queries,
+        "queries": {site: count["queries"] for site, count in counts.items()},
+        "rows": {site: count["rows"] for site, count in counts.items()},
         "verdicts": rows,
     }
     (REPORTS / "bench-scale.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
